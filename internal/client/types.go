@@ -1,0 +1,126 @@
+package client
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// Masked is what the API returns in place of a secret (password, key, passphrase, and sometimes
+// the CA or certificate). A client must never send it back as if it were the real value.
+const Masked = "******"
+
+// IsMasked reports whether a value read from the API is the mask rather than real content.
+func IsMasked(s string) bool { return s == Masked }
+
+// Connection types and RDBMS flavours this client knows.
+const (
+	ConnectionTypeRDBMS = "rdbms"
+	RDBMSTypePostgreSQL = "postgresql"
+)
+
+// Connection is an integrator.io connection document. Fields the server sets (ID, Offline,
+// CreatedAt, LastModified) are never sent: see MarshalJSON.
+type Connection struct {
+	ID                                string     `json:"_id,omitempty"`
+	Type                              string     `json:"type"`
+	Name                              string     `json:"name"`
+	Offline                           bool       `json:"offline,omitempty"`
+	AgentID                           string     `json:"_agentId,omitempty"`
+	BorrowConcurrencyFromConnectionID string     `json:"_borrowConcurrencyFromConnectionId,omitempty"`
+	RDBMS                             *RDBMS     `json:"rdbms,omitempty"`
+	CreatedAt                         *time.Time `json:"createdAt,omitempty"`
+	LastModified                      *time.Time `json:"lastModified,omitempty"`
+}
+
+// RDBMS is the database part of a connection document.
+type RDBMS struct {
+	Type             string   `json:"type"`
+	Host             string   `json:"host,omitempty"`
+	Port             Port     `json:"port,omitempty"`
+	Database         string   `json:"database,omitempty"`
+	User             string   `json:"user,omitempty"`
+	Password         string   `json:"password,omitempty"`
+	SSL              *SSL     `json:"ssl,omitempty"`
+	DisableStrictSSL bool     `json:"disableStrictSSL,omitempty"`
+	Options          []Option `json:"options,omitempty"`
+	ConcurrencyLevel int      `json:"concurrencyLevel,omitempty"`
+}
+
+// SSL holds PEM text. Its presence in a document is what turns SSL on.
+type SSL struct {
+	CA         string `json:"ca,omitempty"`
+	Cert       string `json:"cert,omitempty"`
+	Key        string `json:"key,omitempty"`
+	Passphrase string `json:"passphrase,omitempty"`
+}
+
+// Option is one driver property.
+type Option struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// Agent is an on-premise agent document.
+type Agent struct {
+	ID              string     `json:"_id"`
+	Name            string     `json:"name"`
+	Description     string     `json:"description,omitempty"`
+	Version         string     `json:"version,omitempty"`
+	Port            Port       `json:"port,omitempty"`
+	Offline         bool       `json:"offline"`
+	LastHeartbeatAt *time.Time `json:"lastHeartbeatAt,omitempty"`
+	CreatedAt       *time.Time `json:"createdAt,omitempty"`
+	LastModified    *time.Time `json:"lastModified,omitempty"`
+}
+
+// TokenInfo is the answer of GET /tokenInfo.
+type TokenInfo struct {
+	UserID string `json:"_userId"`
+	Scope  string `json:"scope"`
+}
+
+// Port is a TCP port that decodes from a JSON number or a numeric string (older documents hold
+// strings) and encodes as a number. Zero means "not set".
+type Port int
+
+// UnmarshalJSON accepts 5432, "5432", "" and null.
+func (p *Port) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if bytes.Equal(b, []byte("null")) {
+		*p = 0
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		if s == "" {
+			*p = 0
+			return nil
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			return fmt.Errorf("port %q is not a number", s)
+		}
+		*p = Port(n)
+		return nil
+	}
+	var n int
+	if err := json.Unmarshal(b, &n); err != nil {
+		return fmt.Errorf("port %s is not a whole number", b)
+	}
+	*p = Port(n)
+	return nil
+}
+
+// MarshalJSON leaves out the fields only the server may set.
+func (c Connection) MarshalJSON() ([]byte, error) {
+	type plain Connection // drops this method, avoiding recursion
+	out := plain(c)
+	out.ID, out.Offline, out.CreatedAt, out.LastModified = "", false, nil, nil
+	return json.Marshal(out)
+}
