@@ -1,0 +1,195 @@
+package provider_test
+
+import (
+	"fmt"
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/integratorio/terraform-provider-integratorio/internal/acctest"
+	"github.com/integratorio/terraform-provider-integratorio/internal/emulator"
+)
+
+func addAgent(t *testing.T, env *acctest.Env, spec emulator.AgentSpec) string {
+	t.Helper()
+	id, err := env.Emulator.AddAgent(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func TestAccAgentDataSource_byIDAndByName(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t, emulator.Config{})
+	id := addAgent(t, env, emulator.AgentSpec{Name: "dc1-agent", Description: "Frankfurt DC", Version: "3.0.5", Online: true})
+	addAgent(t, env, emulator.AgentSpec{Name: "dc2-agent"})
+
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: env.ProviderConfig() + fmt.Sprintf(`
+data "integratorio_agent" "by_id" {
+  id = %q
+}
+data "integratorio_agent" "by_name" {
+  name           = "dc1-agent"
+  require_online = true
+}
+`, id),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.integratorio_agent.by_id", tfjsonpath.New("name"), knownvalue.StringExact("dc1-agent")),
+				statecheck.ExpectKnownValue("data.integratorio_agent.by_id", tfjsonpath.New("description"), knownvalue.StringExact("Frankfurt DC")),
+				statecheck.ExpectKnownValue("data.integratorio_agent.by_id", tfjsonpath.New("version"), knownvalue.StringExact("3.0.5")),
+				statecheck.ExpectKnownValue("data.integratorio_agent.by_id", tfjsonpath.New("online"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue("data.integratorio_agent.by_id", tfjsonpath.New("last_heartbeat_at"),
+					knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`))),
+				statecheck.ExpectKnownValue("data.integratorio_agent.by_id", tfjsonpath.New("created_at"), knownvalue.NotNull()),
+				statecheck.ExpectKnownValue("data.integratorio_agent.by_name", tfjsonpath.New("id"), knownvalue.StringExact(id)),
+			},
+		}},
+	})
+}
+
+func TestAccAgentDataSource_offline(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t, emulator.Config{})
+	id := addAgent(t, env, emulator.AgentSpec{Name: "sleepy", Online: true})
+	if err := env.Emulator.SetAgentOnline(id, false); err != nil {
+		t.Fatal(err)
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: env.ProviderConfig() + `
+data "integratorio_agent" "a" {
+  name = "sleepy"
+}
+`,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.integratorio_agent.a", tfjsonpath.New("online"), knownvalue.Bool(false)),
+				},
+			},
+			{
+				Config: env.ProviderConfig() + `
+data "integratorio_agent" "a" {
+  name           = "sleepy"
+  require_online = true
+}
+`,
+				ExpectError: acctest.ErrorText("Agent Offline", `Agent "sleepy" (`+id+`) is offline: its last heartbeat was at 20`),
+			},
+		},
+	})
+}
+
+func TestAccAgentDataSource_neverConnected(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t, emulator.Config{})
+	addAgent(t, env, emulator.AgentSpec{Name: "new-agent"})
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: env.ProviderConfig() + `
+data "integratorio_agent" "a" {
+  name           = "new-agent"
+  require_online = true
+}
+`,
+			ExpectError: acctest.ErrorText("Agent Offline", "is offline: it has never connected. Start the agent on its host, or set require_online = false"),
+		}},
+	})
+}
+
+func TestAccAgentDataSource_notFoundListsAgents(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t, emulator.Config{})
+	id := addAgent(t, env, emulator.AgentSpec{Name: "dc1-agent", Online: true})
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: env.ProviderConfig() + `
+data "integratorio_agent" "a" {
+  name = "dc1-agnet"
+}
+`,
+				ExpectError: acctest.ErrorText("Agent Not Found", `No agent is named "dc1-agnet". Agents in this account: "dc1-agent" (`+id+`).`),
+			},
+			{
+				Config: env.ProviderConfig() + `
+data "integratorio_agent" "a" {
+  id = "aaaaaaaaaaaaaaaaaaaaaaaa"
+}
+`,
+				ExpectError: acctest.ErrorText("Agent Not Found", "No agent with id aaaaaaaaaaaaaaaaaaaaaaaa exists in this integrator.io account."),
+			},
+		},
+	})
+}
+
+func TestAccAgentDataSource_emptyAccount(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t, emulator.Config{})
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: env.ProviderConfig() + `
+data "integratorio_agent" "a" {
+  name = "dc1-agent"
+}
+`,
+			ExpectError: acctest.ErrorText("Agent Not Found", "The account has no agents: create one in integrator.io under Resources → Agents."),
+		}},
+	})
+}
+
+func TestAccAgentDataSource_ambiguousName(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t, emulator.Config{})
+	a := addAgent(t, env, emulator.AgentSpec{Name: "twin", Online: true})
+	b := addAgent(t, env, emulator.AgentSpec{Name: "twin", Online: true})
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: env.ProviderConfig() + `
+data "integratorio_agent" "a" {
+  name = "twin"
+}
+`,
+			ExpectError: acctest.ErrorText("Several Agents Have This Name", `2 agents are named "twin" (ids `+a+`, `+b+`). Select one with id instead of name`),
+		}},
+	})
+}
+
+func TestAccAgentDataSource_idAndNameAreExclusive(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t, emulator.Config{})
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: env.ProviderConfig() + `
+data "integratorio_agent" "a" {
+  id   = "aaaaaaaaaaaaaaaaaaaaaaaa"
+  name = "x"
+}
+`,
+				ExpectError: acctest.ErrorText("Invalid Attribute Combination", "Exactly one of these attributes must be configured: [id,name]"),
+			},
+			{
+				Config: env.ProviderConfig() + `
+data "integratorio_agent" "a" {
+  id = "DC1"
+}
+`,
+				ExpectError: acctest.ErrorText("Invalid Agent ID", `"DC1" is not an integrator.io id: ids are 24 lowercase hexadecimal characters`),
+			},
+		},
+	})
+}

@@ -1,0 +1,132 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/integratorio/terraform-provider-integratorio/internal/client"
+)
+
+// connectionLister is the part of the client the reader needs.
+type connectionLister interface {
+	List(ctx context.Context) ([]client.Connection, error)
+	Get(ctx context.Context, id string) (*client.Connection, error)
+}
+
+// snapshotTTL bounds how long a listed snapshot answers reads. A refresh walk reads every
+// resource within seconds; anything older is fetched again.
+const snapshotTTL = 30 * time.Second
+
+// connectionReader answers resource reads. A read that arrives alone costs one GET. When several
+// arrive together (a refresh of many resources), they share one listing of all connections, and
+// reads that follow use that snapshot. Every write made through this provider process invalidates
+// the snapshot, so a read never sees an object older than this process's own last write to it.
+type connectionReader struct {
+	api connectionLister
+	now func() time.Time
+
+	mu         sync.Mutex
+	active     int // reads in progress
+	generation int // bumped on every write
+	inflight   *listCall
+	snapshot   map[string]client.Connection
+	takenAt    time.Time
+	takenGen   int
+}
+
+type listCall struct {
+	done       chan struct{}
+	generation int
+	result     map[string]client.Connection
+	err        error
+}
+
+func newConnectionReader(api connectionLister) *connectionReader {
+	return &connectionReader{api: api, now: time.Now}
+}
+
+// Invalidate must be called after every create, update or delete.
+func (r *connectionReader) Invalidate() {
+	r.mu.Lock()
+	r.generation++
+	r.snapshot = nil
+	r.mu.Unlock()
+}
+
+// Get returns the connection with this id, or an error wrapping client.ErrNotFound.
+func (r *connectionReader) Get(ctx context.Context, id string) (*client.Connection, error) {
+	r.mu.Lock()
+	if r.snapshot != nil && r.takenGen == r.generation && r.now().Sub(r.takenAt) < snapshotTTL {
+		conn, ok := r.snapshot[id]
+		r.mu.Unlock()
+		if ok {
+			return &conn, nil
+		}
+		// Missing from a listing: confirm with a GET rather than trust paging.
+		return r.api.Get(ctx, id)
+	}
+	r.active++
+	alone := r.active == 1 && r.inflight == nil
+	call := r.inflight
+	if !alone && call == nil {
+		call = &listCall{done: make(chan struct{}), generation: r.generation}
+		r.inflight = call
+		go r.list(call)
+	}
+	r.mu.Unlock()
+	defer func() {
+		r.mu.Lock()
+		r.active--
+		r.mu.Unlock()
+	}()
+
+	if alone {
+		return r.api.Get(ctx, id)
+	}
+	select {
+	case <-call.done:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	r.mu.Lock()
+	stale := call.generation != r.generation
+	r.mu.Unlock()
+	if call.err != nil || stale {
+		// A failed listing should not fail every read, and one that started before a write of
+		// this process may predate it: fall back to a single GET.
+		return r.api.Get(ctx, id)
+	}
+	conn, ok := call.result[id]
+	if !ok {
+		return r.api.Get(ctx, id)
+	}
+	return &conn, nil
+}
+
+// list fetches every connection once for the reads waiting on call. It runs detached from any
+// one read's context, so one cancelled read does not fail the others.
+func (r *connectionReader) list(call *listCall) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	conns, err := r.api.List(ctx)
+	if err == nil {
+		call.result = make(map[string]client.Connection, len(conns))
+		for _, c := range conns {
+			call.result[c.ID] = c
+		}
+	}
+	call.err = err
+
+	r.mu.Lock()
+	r.inflight = nil
+	if err == nil && call.generation == r.generation {
+		r.snapshot, r.takenAt, r.takenGen = call.result, r.now(), call.generation
+	}
+	r.mu.Unlock()
+	close(call.done)
+}
+
+// isNotFound reports whether err means the connection does not exist.
+func isNotFound(err error) bool { return errors.Is(err, client.ErrNotFound) }

@@ -1,0 +1,140 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/integratorio/terraform-provider-integratorio/internal/client"
+)
+
+// fakeLister counts calls; list blocks until release is closed so tests control overlap.
+type fakeLister struct {
+	mu      sync.Mutex
+	conns   map[string]client.Connection
+	gets    atomic.Int32
+	lists   atomic.Int32
+	release chan struct{}
+}
+
+func newFakeLister(n int) *fakeLister {
+	f := &fakeLister{conns: map[string]client.Connection{}, release: make(chan struct{})}
+	for i := range n {
+		id := fmt.Sprintf("%024x", i)
+		f.conns[id] = client.Connection{ID: id, Name: "c" + id}
+	}
+	return f
+}
+
+func (f *fakeLister) List(ctx context.Context) ([]client.Connection, error) {
+	f.lists.Add(1)
+	<-f.release
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make([]client.Connection, 0, len(f.conns))
+	for _, c := range f.conns {
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+func (f *fakeLister) Get(_ context.Context, id string) (*client.Connection, error) {
+	f.gets.Add(1)
+	<-f.release
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, ok := f.conns[id]
+	if !ok {
+		return nil, &client.APIError{StatusCode: 404, Code: "not_found"}
+	}
+	return &c, nil
+}
+
+func TestConnectionReader_LoneReadCostsOneGet(t *testing.T) {
+	t.Parallel()
+	f := newFakeLister(5000)
+	close(f.release)
+	r := newConnectionReader(f)
+	if _, err := r.Get(t.Context(), fmt.Sprintf("%024x", 7)); err != nil {
+		t.Fatal(err)
+	}
+	if f.gets.Load() != 1 || f.lists.Load() != 0 {
+		t.Fatalf("gets=%d lists=%d, want 1 GET and no listing", f.gets.Load(), f.lists.Load())
+	}
+}
+
+func TestConnectionReader_ConcurrentReadsShareOneListing(t *testing.T) {
+	t.Parallel()
+	const n = 500
+	f := newFakeLister(n)
+	r := newConnectionReader(f)
+
+	// Ten reads arrive together, as under terraform -parallelism=10: the first goes out as a
+	// GET, the others share one listing. Both are held open until all ten have arrived.
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := r.Get(t.Context(), fmt.Sprintf("%024x", i))
+			errs <- err
+		}()
+	}
+	for f.lists.Load() == 0 || f.gets.Load() == 0 {
+		runtime.Gosched()
+	}
+	close(f.release)
+	wg.Wait()
+	for i := 10; i < n; i++ {
+		if _, err := r.Get(t.Context(), fmt.Sprintf("%024x", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	total := f.gets.Load() + f.lists.Load()
+	if float64(total)/n > 0.05 {
+		t.Fatalf("%d reads cost %d GETs and %d listings; want at most 0.05 requests per read", n, f.gets.Load(), f.lists.Load())
+	}
+}
+
+func TestConnectionReader_WriteInvalidatesSnapshot(t *testing.T) {
+	t.Parallel()
+	f := newFakeLister(3)
+	close(f.release)
+	r := newConnectionReader(f)
+	r.snapshot = map[string]client.Connection{fmt.Sprintf("%024x", 1): {Name: "stale"}}
+	r.takenAt = r.now()
+	r.Invalidate()
+
+	got, err := r.Get(t.Context(), fmt.Sprintf("%024x", 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Name == "stale" {
+		t.Fatal("a read after a write was answered from the snapshot taken before it")
+	}
+}
+
+func TestConnectionReader_MissingFromListingIsConfirmedWithGet(t *testing.T) {
+	t.Parallel()
+	f := newFakeLister(2)
+	close(f.release)
+	r := newConnectionReader(f)
+	r.snapshot, r.takenAt = map[string]client.Connection{}, r.now()
+	_, err := r.Get(t.Context(), fmt.Sprintf("%024x", 1))
+	if err != nil {
+		t.Fatalf("a connection missing from the snapshot but present remotely was reported as %v", err)
+	}
+	if _, err := r.Get(t.Context(), "ffffffffffffffffffffffff"); !isNotFound(err) {
+		t.Fatalf("unknown id: got %v, want not found", err)
+	}
+}

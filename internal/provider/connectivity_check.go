@@ -1,0 +1,220 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/integratorio/terraform-provider-integratorio/internal/client"
+	"github.com/integratorio/terraform-provider-integratorio/internal/pgcheck"
+)
+
+const defaultCheckTimeout = 30 * time.Second
+
+type connectivityCheckModel struct {
+	Direct  types.Bool   `tfsdk:"direct"`
+	ViaAPI  types.Bool   `tfsdk:"via_api"`
+	Timeout types.String `tfsdk:"timeout"`
+}
+
+func connectivityCheckSchema() schema.SingleNestedAttribute {
+	return schema.SingleNestedAttribute{
+		MarkdownDescription: "Which checks run before the connection is created or its settings change. A failed check " +
+			"fails the apply and nothing is saved. An update that changes no connection setting (only `name`, say) runs none.",
+		Optional: true,
+		Attributes: map[string]schema.Attribute{
+			"direct": schema.BoolAttribute{
+				MarkdownDescription: "Log in to the database from the machine running Terraform, with the planned settings. " +
+					"Defaults to `true` in `cloud` mode and `false` in `on_premise` mode (the database is behind a firewall).",
+				Optional: true,
+			},
+			"via_api": schema.BoolAttribute{
+				MarkdownDescription: "Ask integrator.io to test the unsaved connection (through the agent in `on_premise` mode). " +
+					"Defaults to `true`.",
+				Optional: true,
+			},
+			"timeout": schema.StringAttribute{
+				MarkdownDescription: "How long each check may take, such as `\"30s\"` or `\"2m\"`; refused connections and time-outs " +
+					"are retried within it, so a database created in the same apply has time to start. Defaults to `\"30s\"`.",
+				Optional:   true,
+				Validators: []validator.String{DurationValidator(time.Second, 10*time.Minute)},
+			},
+		},
+	}
+}
+
+// checkPlan is the effective connectivity_check setting, defaults applied.
+type checkPlan struct {
+	direct, viaAPI bool
+	timeout        time.Duration
+}
+
+func (m postgresConnectionModel) checkPlan(ctx context.Context) (checkPlan, diag.Diagnostics) {
+	p := checkPlan{direct: !m.onPremise(), viaAPI: true, timeout: defaultCheckTimeout}
+	if m.ConnectivityCheck.IsNull() || m.ConnectivityCheck.IsUnknown() {
+		return p, nil
+	}
+	var cc connectivityCheckModel
+	diags := m.ConnectivityCheck.As(ctx, &cc, basetypes.ObjectAsOptions{})
+	if !cc.Direct.IsNull() {
+		p.direct = cc.Direct.ValueBool()
+	}
+	if !cc.ViaAPI.IsNull() {
+		p.viaAPI = cc.ViaAPI.ValueBool()
+	}
+	if !cc.Timeout.IsNull() {
+		if d, err := time.ParseDuration(cc.Timeout.ValueString()); err == nil {
+			p.timeout = d
+		}
+	}
+	return p, diags
+}
+
+var connectivityCheckAttrTypes = map[string]attr.Type{
+	"direct": types.BoolType, "via_api": types.BoolType, "timeout": types.StringType,
+}
+
+// runChecks proves, before anything is saved, that the planned connection works: the agent is
+// online, the database accepts the login from here, and integrator.io's own test passes.
+func (r *postgresConnectionResource) runChecks(ctx context.Context, m postgresConnectionModel, doc *client.Connection, s secrets) diag.Diagnostics {
+	var diags diag.Diagnostics
+	plan, d := m.checkPlan(ctx)
+	diags.Append(d...)
+	if diags.HasError() || (!plan.direct && !plan.viaAPI) {
+		return diags
+	}
+	if m.onPremise() {
+		diags.Append(r.checkAgent(ctx, m.AgentID.ValueString())...)
+		if diags.HasError() {
+			return diags
+		}
+	}
+	if plan.direct {
+		diags.Append(directCheck(ctx, m, s, plan.timeout)...)
+		if diags.HasError() {
+			return diags
+		}
+	}
+	if plan.viaAPI {
+		diags.Append(r.apiCheck(ctx, doc, plan.timeout)...)
+	}
+	return diags
+}
+
+func (r *postgresConnectionResource) checkAgent(ctx context.Context, id string) diag.Diagnostics {
+	var diags diag.Diagnostics
+	agent, err := r.data.client.Agents.Get(ctx, id)
+	switch {
+	case isNotFound(err):
+		diags.AddAttributeError(path.Root("agent_id"), "Agent Not Found",
+			fmt.Sprintf("No on-premise agent with id %s exists in this integrator.io account. Look the agent up with the "+
+				"integratorio_agent data source, or create one in integrator.io under Resources → Agents. Nothing was saved.", id))
+	case err != nil:
+		diags.AddAttributeError(path.Root("agent_id"), "Cannot Check Agent",
+			fmt.Sprintf("Reading agent %s from integrator.io failed: %s", id, err))
+	case agent.Offline:
+		diags.AddAttributeError(path.Root("agent_id"), "Agent Offline",
+			fmt.Sprintf("Agent %q (%s) is offline: %s. integrator.io reaches on-premise databases only through a running agent. "+
+				"Start the agent on its host (or pick another agent) and apply again; nothing was saved. To save the connection "+
+				"anyway, set connectivity_check = { via_api = false, direct = false }.", agent.Name, agent.ID, lastSeen(agent.LastHeartbeatAt)))
+	}
+	return diags
+}
+
+// lastSeen describes an agent's last heartbeat for an error message.
+func lastSeen(t *time.Time) string {
+	if t == nil || t.IsZero() {
+		return "it has never connected"
+	}
+	return fmt.Sprintf("its last heartbeat was at %s (%s ago)", t.UTC().Format(time.RFC3339), time.Since(*t).Round(time.Second))
+}
+
+func directCheck(ctx context.Context, m postgresConnectionModel, s secrets, timeout time.Duration) diag.Diagnostics {
+	var diags diag.Diagnostics
+	settings := pgcheck.Settings{
+		Host:                    m.Host.ValueString(),
+		Port:                    int(m.Port.ValueInt64()),
+		Database:                m.Database.ValueString(),
+		User:                    m.Username.ValueString(),
+		Password:                s.Password,
+		UseSSL:                  m.UseSSL.ValueBool(),
+		SSL:                     m.tlsMaterial(s),
+		VerifyServerCertificate: m.SSLVerifyServerCertificate.IsNull() || m.SSLVerifyServerCertificate.ValueBool(),
+		Timeout:                 timeout,
+	}
+	if !m.Properties.IsNull() && !m.Properties.IsUnknown() {
+		diags.Append(m.Properties.ElementsAs(ctx, &settings.Options, false)...)
+	}
+	target := fmt.Sprintf("%s:%d (database %q, user %q)", settings.Host, settings.Port, settings.Database, settings.User)
+	start := time.Now()
+	res, err := pgcheck.Check(ctx, settings)
+	fields := map[string]any{"check": "direct", "target": target, "duration_ms": time.Since(start).Milliseconds()}
+	if err != nil {
+		fields["error"] = err.Error()
+		tflog.Warn(ctx, "connectivity check failed", fields)
+		reason, hint := err.Error(), ""
+		var f *pgcheck.Failure
+		if errors.As(err, &f) {
+			reason, hint = f.Message, f.Hint
+		}
+		detail := fmt.Sprintf("Terraform could not log in to PostgreSQL at %s from this machine: %s\n\n", target, reason)
+		if hint != "" {
+			detail += "How to fix: " + hint + "\n\n"
+		}
+		detail += "Nothing was created or changed. If the database is reachable from integrator.io but not from where " +
+			"Terraform runs, skip this check with connectivity_check = { direct = false }."
+		diags.AddError("Direct Connectivity Check Failed", detail)
+		return diags
+	}
+	fields["tls"], fields["server_version"], fields["attempts"] = res.TLS, res.ServerVersion, res.Attempts
+	tflog.Info(ctx, "connectivity check passed", fields)
+	return diags
+}
+
+func (r *postgresConnectionResource) apiCheck(ctx context.Context, doc *client.Connection, timeout time.Duration) diag.Diagnostics {
+	var diags diag.Diagnostics
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	start := time.Now()
+	err := r.data.client.Connections.PingUnsaved(ctx, doc)
+	fields := map[string]any{"check": "via_api", "duration_ms": time.Since(start).Milliseconds()}
+	if err != nil {
+		fields["error"] = err.Error()
+		tflog.Warn(ctx, "connectivity check failed", fields)
+		reason := err.Error()
+		var apiErr *client.APIError
+		if errors.As(err, &apiErr) && apiErr.Message != "" {
+			reason = apiErr.Message
+		}
+		diags.AddError("integrator.io Connection Test Failed",
+			fmt.Sprintf("integrator.io tested connection %q before saving it and reported: %s\n\n"+
+				"Nothing was created or changed. Check the host, port, credentials and SSL settings as integrator.io "+
+				"(or, on-premise, the agent) sees them. To save the connection without this test, set "+
+				"connectivity_check = { via_api = false }.", doc.Name, reason))
+		return diags
+	}
+	tflog.Info(ctx, "connectivity check passed", fields)
+	return diags
+}
+
+// connectionSettingsChanged reports whether an update touches anything that decides whether the
+// connection works; a rename alone runs no check.
+func connectionSettingsChanged(plan, state postgresConnectionModel) bool {
+	return !plan.Host.Equal(state.Host) || !plan.Port.Equal(state.Port) || !plan.Database.Equal(state.Database) ||
+		!plan.Username.Equal(state.Username) || !plan.Password.Equal(state.Password) ||
+		!plan.PasswordWOVersion.Equal(state.PasswordWOVersion) || !plan.Mode.Equal(state.Mode) ||
+		!plan.AgentID.Equal(state.AgentID) || !plan.UseSSL.Equal(state.UseSSL) || !plan.SSLCA.Equal(state.SSLCA) ||
+		!plan.SSLCertificate.Equal(state.SSLCertificate) || !plan.SSLKey.Equal(state.SSLKey) ||
+		!plan.SSLPassphrase.Equal(state.SSLPassphrase) ||
+		!plan.SSLVerifyServerCertificate.Equal(state.SSLVerifyServerCertificate) || !plan.Properties.Equal(state.Properties)
+}

@@ -1,0 +1,9 @@
+package provider_test
+
+import (
+	"testing"
+
+	"github.com/integratorio/terraform-provider-integratorio/internal/acctest"
+)
+
+func TestMain(m *testing.M) { acctest.Main(m) }

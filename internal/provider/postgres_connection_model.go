@@ -1,0 +1,241 @@
+package provider
+
+import (
+	"context"
+	"sort"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+
+	"github.com/integratorio/terraform-provider-integratorio/internal/client"
+	"github.com/integratorio/terraform-provider-integratorio/internal/tlsmaterial"
+)
+
+// Connection modes, in the order the documentation lists them.
+const (
+	modeCloud     = "cloud"
+	modeOnPremise = "on_premise"
+)
+
+var connectionModes = []string{modeCloud, modeOnPremise}
+
+const (
+	defaultPort             = 5432
+	defaultConcurrencyLevel = 5
+	// licensedConcurrencyCaps are the account licence limits above which integrator.io quietly
+	// lowers concurrencyLevel.
+	standardConcurrencyCap = 25
+	extendedConcurrencyCap = 50
+)
+
+// postgresConnectionModel is the Terraform side of integratorio_postgres_connection.
+type postgresConnectionModel struct {
+	ID                         types.String   `tfsdk:"id"`
+	Name                       types.String   `tfsdk:"name"`
+	Mode                       types.String   `tfsdk:"mode"`
+	AgentID                    types.String   `tfsdk:"agent_id"`
+	Host                       types.String   `tfsdk:"host"`
+	Port                       types.Int64    `tfsdk:"port"`
+	Database                   types.String   `tfsdk:"database"`
+	Username                   types.String   `tfsdk:"username"`
+	Password                   types.String   `tfsdk:"password"`
+	PasswordWO                 types.String   `tfsdk:"password_wo"`
+	PasswordWOVersion          types.Int64    `tfsdk:"password_wo_version"`
+	UseSSL                     types.Bool     `tfsdk:"use_ssl"`
+	SSLCA                      types.String   `tfsdk:"ssl_ca"`
+	SSLCertificate             types.String   `tfsdk:"ssl_certificate"`
+	SSLKey                     types.String   `tfsdk:"ssl_key"`
+	SSLPassphrase              types.String   `tfsdk:"ssl_passphrase"`
+	SSLVerifyServerCertificate types.Bool     `tfsdk:"ssl_verify_server_certificate"`
+	ConcurrencyLevel           types.Int64    `tfsdk:"concurrency_level"`
+	BorrowConcurrencyFrom      types.String   `tfsdk:"borrow_concurrency_from"`
+	Properties                 types.Map      `tfsdk:"properties"`
+	Offline                    types.Bool     `tfsdk:"offline"`
+	ConnectivityCheck          types.Object   `tfsdk:"connectivity_check"`
+	Timeouts                   timeouts.Value `tfsdk:"timeouts"`
+}
+
+// secrets are the values the API masks on read. They come from the plan, or from the
+// configuration for write-only attributes, never from a document read back.
+type secrets struct {
+	Password   string
+	Key        string
+	Passphrase string
+}
+
+// secretsFrom gathers the secrets to send: plan values, with write-only values from config.
+func secretsFrom(plan, config postgresConnectionModel) secrets {
+	s := secrets{
+		Password:   plan.Password.ValueString(),
+		Key:        plan.SSLKey.ValueString(),
+		Passphrase: plan.SSLPassphrase.ValueString(),
+	}
+	if !config.PasswordWO.IsNull() && !config.PasswordWO.IsUnknown() {
+		s.Password = config.PasswordWO.ValueString()
+	}
+	return s
+}
+
+func (m postgresConnectionModel) onPremise() bool { return m.Mode.ValueString() == modeOnPremise }
+
+// tlsMaterial is the PEM input of the model, as the connectivity checker and validators take it.
+func (m postgresConnectionModel) tlsMaterial(s secrets) tlsmaterial.Material {
+	return tlsmaterial.Material{CA: m.SSLCA.ValueString(), Cert: m.SSLCertificate.ValueString(), Key: s.Key, Passphrase: s.Passphrase}
+}
+
+// toDocument builds the full document a POST or PUT sends.
+func (m postgresConnectionModel) toDocument(ctx context.Context, s secrets) (*client.Connection, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	doc := &client.Connection{
+		Type: client.ConnectionTypeRDBMS,
+		Name: m.Name.ValueString(),
+		RDBMS: &client.RDBMS{
+			Type:     client.RDBMSTypePostgreSQL,
+			Host:     m.Host.ValueString(),
+			Port:     client.Port(m.Port.ValueInt64()),
+			Database: m.Database.ValueString(),
+			User:     m.Username.ValueString(),
+			Password: s.Password,
+		},
+	}
+	if m.onPremise() {
+		doc.AgentID = m.AgentID.ValueString()
+	}
+	if v := m.BorrowConcurrencyFrom.ValueString(); v != "" {
+		doc.BorrowConcurrencyFromConnectionID = v
+	} else if !m.ConcurrencyLevel.IsNull() && !m.ConcurrencyLevel.IsUnknown() {
+		doc.RDBMS.ConcurrencyLevel = int(m.ConcurrencyLevel.ValueInt64())
+	}
+	if m.UseSSL.ValueBool() {
+		doc.RDBMS.SSL = &client.SSL{
+			CA:         m.SSLCA.ValueString(),
+			Cert:       m.SSLCertificate.ValueString(),
+			Key:        s.Key,
+			Passphrase: s.Passphrase,
+		}
+		doc.RDBMS.DisableStrictSSL = !m.SSLVerifyServerCertificate.IsNull() && !m.SSLVerifyServerCertificate.ValueBool()
+	}
+	if !m.Properties.IsNull() && !m.Properties.IsUnknown() {
+		props := map[string]string{}
+		diags.Append(m.Properties.ElementsAs(ctx, &props, false)...)
+		names := make([]string, 0, len(props))
+		for name := range props {
+			names = append(names, name)
+		}
+		sort.Strings(names) // a stable order keeps request bodies comparable
+		for _, name := range names {
+			doc.RDBMS.Options = append(doc.RDBMS.Options, client.Option{Name: name, Value: props[name]})
+		}
+	}
+	return doc, diags
+}
+
+// fromDocument returns the model that a document read from the API describes. Secrets come back
+// masked, so they are kept from prior; write-only and Terraform-only attributes are kept too.
+func fromDocument(doc *client.Connection, prior postgresConnectionModel) postgresConnectionModel {
+	m := prior
+	db := doc.RDBMS
+	m.ID = types.StringValue(doc.ID)
+	m.Name = types.StringValue(doc.Name)
+	m.Offline = types.BoolValue(doc.Offline)
+	m.Host = types.StringValue(db.Host)
+	m.Database = types.StringValue(db.Database)
+	m.Username = types.StringValue(db.User)
+
+	port := int64(db.Port)
+	if port == 0 {
+		port = defaultPort
+	}
+	m.Port = types.Int64Value(port)
+
+	if doc.AgentID != "" {
+		m.Mode, m.AgentID = types.StringValue(modeOnPremise), types.StringValue(doc.AgentID)
+	} else {
+		m.Mode, m.AgentID = types.StringValue(modeCloud), types.StringNull()
+	}
+
+	m.BorrowConcurrencyFrom = optionalString(doc.BorrowConcurrencyFromConnectionID)
+	m.ConcurrencyLevel = readConcurrencyLevel(doc, prior.ConcurrencyLevel)
+
+	m.Password = readSecret(db.Password, prior.Password)
+	if db.SSL != nil {
+		m.UseSSL = types.BoolValue(true)
+		m.SSLCA = readPEM(db.SSL.CA, prior.SSLCA)
+		m.SSLCertificate = readPEM(db.SSL.Cert, prior.SSLCertificate)
+		m.SSLKey = readSecret(db.SSL.Key, prior.SSLKey)
+		m.SSLPassphrase = readSecret(db.SSL.Passphrase, prior.SSLPassphrase)
+		m.SSLVerifyServerCertificate = types.BoolValue(!db.DisableStrictSSL)
+	} else {
+		m.UseSSL = types.BoolValue(false)
+		m.SSLCA, m.SSLCertificate, m.SSLKey, m.SSLPassphrase = types.StringNull(), types.StringNull(), types.StringNull(), types.StringNull()
+		m.SSLVerifyServerCertificate = types.BoolValue(true)
+	}
+
+	m.Properties = readProperties(db.Options, prior.Properties)
+	return m
+}
+
+// readSecret maps a masked secret back to what state held: the mask says "something is set",
+// so the prior value stands; an absent secret is null, which shows as drift if one was expected.
+func readSecret(remote string, prior types.String) types.String {
+	switch {
+	case client.IsMasked(remote):
+		if prior.IsUnknown() {
+			return types.StringNull()
+		}
+		return prior
+	case remote == "":
+		return types.StringNull()
+	case !prior.IsNull() && !prior.IsUnknown() && prior.ValueString() == remote:
+		return prior
+	default:
+		// The API returned the real value (it should not); record it as it is.
+		return types.StringValue(remote)
+	}
+}
+
+// readPEM treats certificates like secrets when masked and like plain values otherwise.
+func readPEM(remote string, prior types.String) types.String { return readSecret(remote, prior) }
+
+// readConcurrencyLevel returns the level to record. A borrowing connection has none of its own.
+// integrator.io quietly lowers a level above the account's licence to the licence cap; when the
+// prior state holds a higher level and the API answers exactly a cap, the prior value stands, so
+// the lowering (warned about at apply) is not a diff on every plan.
+func readConcurrencyLevel(doc *client.Connection, prior types.Int64) types.Int64 {
+	if doc.BorrowConcurrencyFromConnectionID != "" {
+		return types.Int64Null()
+	}
+	level := int64(doc.RDBMS.ConcurrencyLevel)
+	if level == 0 {
+		level = defaultConcurrencyLevel
+	}
+	if !prior.IsNull() && !prior.IsUnknown() && prior.ValueInt64() > level &&
+		(level == standardConcurrencyCap || level == extendedConcurrencyCap) {
+		return prior
+	}
+	return types.Int64Value(level)
+}
+
+func readProperties(options []client.Option, prior types.Map) types.Map {
+	if len(options) == 0 {
+		if !prior.IsNull() && !prior.IsUnknown() && len(prior.Elements()) == 0 {
+			return prior // keep an explicit empty map as written
+		}
+		return types.MapNull(types.StringType)
+	}
+	elems := make(map[string]attr.Value, len(options))
+	for _, o := range options {
+		elems[o.Name] = types.StringValue(o.Value)
+	}
+	return basetypes.NewMapValueMust(types.StringType, elems)
+}
+
+func optionalString(s string) types.String {
+	if s == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(s)
+}

@@ -1,0 +1,427 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/integratorio/terraform-provider-integratorio/internal/client"
+)
+
+var (
+	_ resource.ResourceWithConfigure      = (*postgresConnectionResource)(nil)
+	_ resource.ResourceWithImportState    = (*postgresConnectionResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*postgresConnectionResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*postgresConnectionResource)(nil)
+)
+
+const (
+	defaultCreateTimeout = 5 * time.Minute
+	defaultUpdateTimeout = 5 * time.Minute
+	defaultDeleteTimeout = 2 * time.Minute
+)
+
+// NewPostgresConnectionResource is the constructor the provider registers.
+func NewPostgresConnectionResource() resource.Resource { return &postgresConnectionResource{} }
+
+type postgresConnectionResource struct {
+	data *providerData
+}
+
+func (r *postgresConnectionResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_postgres_connection"
+}
+
+func (r *postgresConnectionResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A PostgreSQL connection in integrator.io: how integrator.io reaches a PostgreSQL database, " +
+			"directly over the internet (`mode = \"cloud\"`) or through an on-premise agent (`mode = \"on_premise\"`). " +
+			"Before anything is saved, the provider checks that the database can be reached and logged into " +
+			"(see `connectivity_check`), so an apply that succeeds leaves a connection that works.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The connection's integrator.io id (24 hexadecimal characters).",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"name": schema.StringAttribute{
+				MarkdownDescription: "The connection's name as integrator.io shows it: 1 to 100 characters.",
+				Required:            true,
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, 100)},
+			},
+			"mode": schema.StringAttribute{
+				MarkdownDescription: "How integrator.io reaches the database: " + quotedList(connectionModes) + ". " +
+					"`\"cloud\"` (the default) when the database is reachable from the internet; `\"on_premise\"` when it is " +
+					"behind a firewall and reached through the agent named by `agent_id`. Changes in place.",
+				Optional:   true,
+				Computed:   true,
+				Default:    stringdefault.StaticString(modeCloud),
+				Validators: []validator.String{stringvalidator.OneOf(connectionModes...)},
+			},
+			"agent_id": schema.StringAttribute{
+				MarkdownDescription: "The id of the on-premise agent that reaches the database. Required when `mode = \"on_premise\"`, " +
+					"not allowed otherwise. Look it up with the `integratorio_agent` data source.",
+				Optional:   true,
+				Validators: []validator.String{ObjectIDValidator("Agent")},
+			},
+			"host": schema.StringAttribute{
+				MarkdownDescription: "The database server's host name or IP address (IPv4 or IPv6), without scheme, port, user or path.",
+				Required:            true,
+				Validators:          []validator.String{HostValidator()},
+			},
+			"port": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("The database server's TCP port, 1 to 65535. Defaults to `%d`.", defaultPort),
+				Optional:            true,
+				Computed:            true,
+				Default:             int64default.StaticInt64(defaultPort),
+				Validators:          []validator.Int64{int64validator.Between(1, 65535)},
+			},
+			"database": schema.StringAttribute{
+				MarkdownDescription: "The name of the database to connect to.",
+				Required:            true,
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"username": schema.StringAttribute{
+				MarkdownDescription: "The PostgreSQL user to log in as.",
+				Required:            true,
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"password": schema.StringAttribute{
+				MarkdownDescription: "The user's password. Stored in Terraform state (marked sensitive); use `password_wo` to keep it out of state. " +
+					"Exactly one of `password` and `password_wo` is required, unless the user logs in with a client certificate " +
+					"(`ssl_certificate` and `ssl_key`).",
+				Optional:   true,
+				Sensitive:  true,
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"password_wo": schema.StringAttribute{
+				MarkdownDescription: "The user's password, write-only: sent to integrator.io but never stored in state or plan " +
+					"(Terraform 1.11 or later). Changing it alone does nothing: bump `password_wo_version` to send the new value.",
+				Optional:   true,
+				Sensitive:  true,
+				WriteOnly:  true,
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1), stringvalidator.ConflictsWith(path.MatchRoot("password"))},
+			},
+			"password_wo_version": schema.Int64Attribute{
+				MarkdownDescription: "Any number; change it to send `password_wo` again (to rotate the password). Only with `password_wo`.",
+				Optional:            true,
+				Validators:          []validator.Int64{int64validator.AlsoRequires(path.MatchRoot("password_wo"))},
+			},
+			"use_ssl": schema.BoolAttribute{
+				MarkdownDescription: "Connect over TLS. Defaults to `false`. With no `ssl_ca`, the server's certificate is checked " +
+					"against public certificate authorities.",
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(false),
+			},
+			"ssl_ca": schema.StringAttribute{
+				MarkdownDescription: "PEM text of the certificate authority (one or more certificates) that signed the server's " +
+					"certificate, for example `file(\"ca.pem\")`. Only with `use_ssl = true`.",
+				Optional: true,
+			},
+			"ssl_certificate": schema.StringAttribute{
+				MarkdownDescription: "PEM text of the client certificate chain, for certificate login (leaf first). Requires `ssl_key`. " +
+					"Only with `use_ssl = true`.",
+				Optional: true,
+			},
+			"ssl_key": schema.StringAttribute{
+				MarkdownDescription: "PEM text of the client certificate's private key: PKCS#1, PKCS#8 or EC, plain or encrypted " +
+					"(then set `ssl_passphrase`). Must match `ssl_certificate`. Stored in state, marked sensitive.",
+				Optional:  true,
+				Sensitive: true,
+			},
+			"ssl_passphrase": schema.StringAttribute{
+				MarkdownDescription: "The passphrase that decrypts `ssl_key`. Only with an encrypted `ssl_key`. Stored in state, marked sensitive.",
+				Optional:            true,
+				Sensitive:           true,
+			},
+			"ssl_verify_server_certificate": schema.BoolAttribute{
+				MarkdownDescription: "Check the server's certificate and host name. Defaults to `true`; `false` accepts any " +
+					"certificate (encryption without authentication). Only meaningful with `use_ssl = true`.",
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(true),
+			},
+			"concurrency_level": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("How many requests integrator.io may run against the database at once, 1 to 50. "+
+					"Defaults to `%d` unless `borrow_concurrency_from` is set (then it is null: the lender's level applies). "+
+					"Accounts without the larger licence are capped at %d: integrator.io quietly lowers a higher level.",
+					defaultConcurrencyLevel, standardConcurrencyCap),
+				Optional: true,
+				Computed: true,
+				Validators: []validator.Int64{
+					int64validator.Between(1, 50),
+					int64validator.ConflictsWith(path.MatchRoot("borrow_concurrency_from")),
+				},
+			},
+			"borrow_concurrency_from": schema.StringAttribute{
+				MarkdownDescription: "The id of another connection whose concurrency limit this one shares, so that several " +
+					"connections together stay within one limit. Conflicts with `concurrency_level`.",
+				Optional:   true,
+				Validators: []validator.String{ObjectIDValidator("Connection")},
+			},
+			"properties": schema.MapAttribute{
+				MarkdownDescription: "Driver properties sent with every connection, such as `{ statement_timeout = \"30000\" }`.",
+				ElementType:         types.StringType,
+				Optional:            true,
+				Validators:          []validator.Map{mapvalidator.KeysAre(stringvalidator.LengthAtLeast(1))},
+			},
+			"offline": schema.BoolAttribute{
+				MarkdownDescription: "Whether integrator.io's last test of this connection failed. Set by integrator.io.",
+				Computed:            true,
+			},
+			"connectivity_check": connectivityCheckSchema(),
+			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{
+				Create: true, Update: true, Delete: true,
+				CreateDescription: "How long a create may take, checks included. Defaults to `5m`.",
+				UpdateDescription: "How long an update may take, checks included. Defaults to `5m`.",
+				DeleteDescription: "How long a delete may take. Defaults to `2m`.",
+			}),
+		},
+	}
+}
+
+func (r *postgresConnectionResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *postgresConnectionResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan, config postgresConnectionModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	s := secretsFrom(plan, config)
+	ctx = maskSecrets(ctx, s)
+	doc, diags := plan.toDocument(ctx, s)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	resp.Diagnostics.Append(r.runChecks(ctx, plan, doc, s)...)
+	if resp.Diagnostics.HasError() {
+		return // nothing was saved
+	}
+
+	created, err := r.create(ctx, doc)
+	r.data.connections.Invalidate()
+	if err != nil {
+		resp.Diagnostics.AddError("Error Creating PostgreSQL Connection",
+			fmt.Sprintf("integrator.io did not create connection %q: %s", plan.Name.ValueString(), err))
+		return
+	}
+
+	state := plan
+	state.ID = types.StringValue(created.ID)
+	state.Offline = types.BoolValue(created.Offline)
+	resp.Diagnostics.Append(concurrencyWarning(plan, created)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	tflog.Info(ctx, "created PostgreSQL connection", map[string]any{"id": created.ID})
+}
+
+func (r *postgresConnectionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state postgresConnectionModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id := state.ID.ValueString()
+	doc, err := r.data.connections.Get(ctx, id)
+	if isNotFound(err) {
+		tflog.Warn(ctx, "connection no longer exists in integrator.io; removing it from state", map[string]any{"id": id})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Error Reading PostgreSQL Connection",
+			fmt.Sprintf("Could not read connection %s from integrator.io: %s", id, err))
+		return
+	}
+	if problem := notPostgres(doc); problem != "" {
+		resp.Diagnostics.AddError("Not a PostgreSQL Connection",
+			fmt.Sprintf("Connection %s (%q) %s, so integratorio_postgres_connection cannot manage it. "+
+				"Check the id; if you imported it, remove it again with `terraform state rm`.", id, doc.Name, problem))
+		return
+	}
+	next := fromDocument(doc, state)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &next)...)
+}
+
+func (r *postgresConnectionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state, config postgresConnectionModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	id := state.ID.ValueString()
+	if plan.BorrowConcurrencyFrom.ValueString() == id {
+		resp.Diagnostics.AddAttributeError(path.Root("borrow_concurrency_from"), "Connection Cannot Borrow From Itself",
+			fmt.Sprintf("borrow_concurrency_from is this connection's own id (%s). Name another connection, or set concurrency_level instead.", id))
+		return
+	}
+
+	s := secretsFrom(plan, config)
+	ctx = maskSecrets(ctx, s)
+	doc, diags := plan.toDocument(ctx, s)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if connectionSettingsChanged(plan, state) {
+		resp.Diagnostics.Append(r.runChecks(ctx, plan, doc, s)...)
+		if resp.Diagnostics.HasError() {
+			return // nothing was changed
+		}
+	} else {
+		tflog.Debug(ctx, "no connection setting changed; skipping connectivity checks", map[string]any{"id": id})
+	}
+
+	updated, err := r.data.client.Connections.Replace(ctx, id, doc)
+	r.data.connections.Invalidate()
+	if err != nil {
+		resp.Diagnostics.AddError("Error Updating PostgreSQL Connection",
+			fmt.Sprintf("integrator.io did not update connection %s: %s", id, err))
+		return
+	}
+
+	next := plan
+	next.ID = types.StringValue(id)
+	next.Offline = types.BoolValue(updated.Offline)
+	resp.Diagnostics.Append(concurrencyWarning(plan, updated)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &next)...)
+}
+
+func (r *postgresConnectionResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state postgresConnectionModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	id := state.ID.ValueString()
+	err := r.data.client.Connections.Delete(ctx, id)
+	r.data.connections.Invalidate()
+	if err != nil && !isNotFound(err) {
+		resp.Diagnostics.AddError("Error Deleting PostgreSQL Connection",
+			fmt.Sprintf("integrator.io did not delete connection %s: %s", id, err))
+	}
+}
+
+func (r *postgresConnectionResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if !objectIDPattern.MatchString(req.ID) {
+		resp.Diagnostics.AddError("Invalid Import ID",
+			fmt.Sprintf("%q is not an integrator.io connection id. Import with the 24-hexadecimal-character id shown "+
+				"in the connection's URL in integrator.io, such as 62beb2c2a0f5f2144816f818.", req.ID))
+		return
+	}
+	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+}
+
+// create POSTs the document. When the POST's outcome is unknown (the connection dropped after the
+// request was sent), it looks for the object the server may have made before trying again, so a
+// connection is neither duplicated nor left outside state.
+func (r *postgresConnectionResource) create(ctx context.Context, doc *client.Connection) (*client.Connection, error) {
+	started := time.Now()
+	created, err := r.data.client.Connections.Create(ctx, doc)
+	if err == nil || !errors.Is(err, client.ErrOutcomeUnknown) {
+		return created, err
+	}
+	tflog.Warn(ctx, "create outcome unknown; looking for the connection before trying again", map[string]any{"error": err.Error()})
+	// The create's own deadline may be what cut it short: recovery gets a short budget of its own.
+	lookupCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	found, lookupErr := findCreated(lookupCtx, r.data.client.Connections, doc, started)
+	switch {
+	case lookupErr != nil:
+		return nil, fmt.Errorf("%w; looking for a connection it may have created also failed: %s. "+
+			"Check integrator.io for a connection named %q and import it if it exists", err, lookupErr, doc.Name)
+	case found != nil:
+		tflog.Info(lookupCtx, "found the connection the interrupted create made", map[string]any{"id": found.ID})
+		return found, nil
+	case ctx.Err() != nil:
+		return nil, err
+	}
+	return r.data.client.Connections.Create(ctx, doc)
+}
+
+func notPostgres(doc *client.Connection) string {
+	switch {
+	case doc.Type != client.ConnectionTypeRDBMS:
+		return fmt.Sprintf("is of type %q, not %q", doc.Type, client.ConnectionTypeRDBMS)
+	case doc.RDBMS == nil:
+		return "has no database settings"
+	case doc.RDBMS.Type != client.RDBMSTypePostgreSQL:
+		return fmt.Sprintf("is a %q database connection, not %q", doc.RDBMS.Type, client.RDBMSTypePostgreSQL)
+	}
+	return ""
+}
+
+// maskSecrets keeps the secrets out of every log line written with this context.
+func maskSecrets(ctx context.Context, s secrets) context.Context {
+	var values []string
+	for _, v := range []string{s.Password, s.Key, s.Passphrase} {
+		if v != "" {
+			values = append(values, v)
+		}
+	}
+	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "password", "key", "passphrase")
+	return tflog.MaskAllFieldValuesStrings(ctx, values...)
+}
+
+// concurrencyWarning tells the user when integrator.io lowered the requested level.
+func concurrencyWarning(plan postgresConnectionModel, doc *client.Connection) (diags diag.Diagnostics) {
+	if doc.RDBMS == nil || plan.ConcurrencyLevel.IsNull() || plan.ConcurrencyLevel.IsUnknown() {
+		return nil
+	}
+	got, want := int64(doc.RDBMS.ConcurrencyLevel), plan.ConcurrencyLevel.ValueInt64()
+	if got != 0 && got < want {
+		diags.AddAttributeWarning(path.Root("concurrency_level"), "Concurrency Level Lowered by integrator.io",
+			fmt.Sprintf("integrator.io saved concurrency level %d instead of %d: the account's licence allows at most %d. "+
+				"Set concurrency_level = %d to match, or upgrade the licence.", got, want, got, got))
+	}
+	return diags
+}

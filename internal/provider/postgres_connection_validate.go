@@ -1,0 +1,134 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/integratorio/terraform-provider-integratorio/internal/tlsmaterial"
+)
+
+// sslAttributes are the attributes that only make sense with use_ssl = true.
+var sslAttributes = []string{"ssl_ca", "ssl_certificate", "ssl_key", "ssl_passphrase", "ssl_verify_server_certificate"}
+
+// tlsFieldAttributes maps tlsmaterial's field names to the attributes users write.
+var tlsFieldAttributes = map[string]string{
+	"ca": "ssl_ca", "cert": "ssl_certificate", "key": "ssl_key", "passphrase": "ssl_passphrase",
+}
+
+// isSet reports whether a configuration value is present; an unknown value will be.
+func isSet(v attr.Value) bool { return !v.IsNull() }
+
+// ValidateConfig holds the rules that span several attributes. Each rule skips values that are
+// unknown at plan time; Create and Update see them again once they are known.
+func (r *postgresConnectionResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m postgresConnectionModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	if !m.Mode.IsUnknown() && !m.AgentID.IsUnknown() {
+		onPremise := m.Mode.ValueString() == modeOnPremise
+		switch {
+		case onPremise && m.AgentID.IsNull():
+			resp.Diagnostics.AddAttributeError(path.Root("agent_id"), "Missing Agent",
+				"mode = \"on_premise\" needs agent_id: the id of the on-premise agent that reaches the database. "+
+					"Look it up with the integratorio_agent data source, or set mode = \"cloud\" if integrator.io can reach the database over the internet.")
+		case !onPremise && !m.AgentID.IsNull():
+			resp.Diagnostics.AddAttributeError(path.Root("agent_id"), "Agent Set in Cloud Mode",
+				"agent_id is only used with mode = \"on_premise\". Set mode = \"on_premise\" to reach the database through the agent, "+
+					"or remove agent_id.")
+		}
+	}
+
+	certLogin := isSet(m.SSLCertificate) && isSet(m.SSLKey)
+	if !m.Password.IsUnknown() && !m.PasswordWO.IsUnknown() && m.Password.IsNull() && m.PasswordWO.IsNull() && !certLogin {
+		resp.Diagnostics.AddAttributeError(path.Root("password"), "Missing Password",
+			"Set password, or password_wo to keep the password out of Terraform state (Terraform 1.11 or later). "+
+				"Only a user who logs in with a client certificate (ssl_certificate and ssl_key, with use_ssl = true) needs neither.")
+	}
+
+	if !m.UseSSL.IsUnknown() && !m.UseSSL.ValueBool() {
+		var cfg map[string]attr.Value = map[string]attr.Value{
+			"ssl_ca": m.SSLCA, "ssl_certificate": m.SSLCertificate, "ssl_key": m.SSLKey,
+			"ssl_passphrase": m.SSLPassphrase, "ssl_verify_server_certificate": m.SSLVerifyServerCertificate,
+		}
+		for _, name := range sslAttributes {
+			if isSet(cfg[name]) {
+				resp.Diagnostics.AddAttributeError(path.Root(name), "SSL Setting Without use_ssl",
+					fmt.Sprintf("%s is only used when use_ssl = true. Set use_ssl = true to connect over TLS, or remove %s.", name, name))
+			}
+		}
+	}
+	switch {
+	case isSet(m.SSLCertificate) && !isSet(m.SSLKey):
+		resp.Diagnostics.AddAttributeError(path.Root("ssl_key"), "Missing Client Key",
+			"ssl_certificate is set but ssl_key is not: certificate login needs the certificate's private key too. "+
+				"Set ssl_key to its PEM text (for example file(\"client.key\")), or remove ssl_certificate.")
+	case isSet(m.SSLKey) && !isSet(m.SSLCertificate):
+		resp.Diagnostics.AddAttributeError(path.Root("ssl_certificate"), "Missing Client Certificate",
+			"ssl_key is set but ssl_certificate is not: certificate login needs both. "+
+				"Set ssl_certificate to the client certificate's PEM text, or remove ssl_key.")
+	}
+	if isSet(m.SSLPassphrase) && !isSet(m.SSLKey) {
+		resp.Diagnostics.AddAttributeError(path.Root("ssl_passphrase"), "Passphrase Without Key",
+			"ssl_passphrase decrypts ssl_key, which is not set. Remove ssl_passphrase, or set ssl_key and ssl_certificate.")
+	}
+
+	validateTLSMaterial(m, resp)
+
+	if lvl := m.ConcurrencyLevel; !lvl.IsNull() && !lvl.IsUnknown() && lvl.ValueInt64() > standardConcurrencyCap {
+		resp.Diagnostics.AddAttributeWarning(path.Root("concurrency_level"), "Concurrency Level Above the Standard Licence",
+			fmt.Sprintf("concurrency_level = %d is above %d. Accounts without the larger licence are capped at %d: "+
+				"integrator.io will quietly lower the level. Check the account's licence, or set %d or less.",
+				lvl.ValueInt64(), standardConcurrencyCap, standardConcurrencyCap, standardConcurrencyCap))
+	}
+}
+
+// validateTLSMaterial parses the PEM values that are known now, with the same code the
+// connectivity check uses at apply, so plan never accepts what apply cannot use.
+func validateTLSMaterial(m postgresConnectionModel, resp *resource.ValidateConfigResponse) {
+	known := func(v types.String) string {
+		if v.IsNull() || v.IsUnknown() {
+			return ""
+		}
+		return v.ValueString()
+	}
+	material := tlsmaterial.Material{CA: known(m.SSLCA), Cert: known(m.SSLCertificate), Key: known(m.SSLKey), Passphrase: known(m.SSLPassphrase)}
+	if m.SSLPassphrase.IsUnknown() {
+		// An encrypted key cannot be judged without its passphrase.
+		material.Key, material.Passphrase = "", ""
+	}
+	for _, p := range material.Validate(time.Now()) {
+		attribute := path.Root(tlsFieldAttributes[p.Field])
+		if p.Severity == tlsmaterial.SeverityWarning {
+			resp.Diagnostics.AddAttributeWarning(attribute, p.Summary, p.Detail)
+		} else {
+			resp.Diagnostics.AddAttributeError(attribute, p.Summary, p.Detail)
+		}
+	}
+}
+
+// ModifyPlan fills in concurrency_level: the API's default when it is not set, and nothing when
+// the connection borrows another's limit, so removing the attribute returns to the default.
+func (r *postgresConnectionResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return // destroy
+	}
+	var config postgresConnectionModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() || !config.ConcurrencyLevel.IsNull() {
+		return
+	}
+	level := types.Int64Value(defaultConcurrencyLevel)
+	if isSet(config.BorrowConcurrencyFrom) {
+		level = types.Int64Null()
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("concurrency_level"), level)...)
+}

@@ -1,0 +1,205 @@
+// Package provider holds the Terraform framework code of the integrator.io provider: the
+// provider configuration, its resources and data sources.
+package provider
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/integratorio/terraform-provider-integratorio/internal/client"
+)
+
+// Environment variables read when the matching provider attribute is not set.
+const (
+	envAPIToken = "INTEGRATORIO_API_TOKEN"
+	envRegion   = "INTEGRATORIO_REGION"
+	envBaseURL  = "INTEGRATORIO_BASE_URL"
+	envRetries  = "INTEGRATORIO_MAX_RETRIES"
+
+	defaultMaxRetries = 4
+)
+
+var _ provider.Provider = (*integratorioProvider)(nil)
+
+// New returns a constructor of the provider for providerserver.Serve and the acceptance tests.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider { return &integratorioProvider{version: version} }
+}
+
+type integratorioProvider struct {
+	version string
+}
+
+type providerModel struct {
+	APIToken   types.String `tfsdk:"api_token"`
+	Region     types.String `tfsdk:"region"`
+	BaseURL    types.String `tfsdk:"base_url"`
+	MaxRetries types.Int64  `tfsdk:"max_retries"`
+}
+
+func (p *integratorioProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "integratorio"
+	resp.Version = p.version
+}
+
+func (p *integratorioProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Manages [integrator.io](https://www.celigo.com/integrator-io/) connections through its REST API.",
+		Attributes: map[string]schema.Attribute{
+			"api_token": schema.StringAttribute{
+				MarkdownDescription: "An integrator.io API token (Resources → API tokens). Falls back to the `" + envAPIToken +
+					"` environment variable. Required one way or the other. Tokens are bound to a region.",
+				Optional:  true,
+				Sensitive: true,
+			},
+			"region": schema.StringAttribute{
+				MarkdownDescription: "The integrator.io region the account lives in: " + quotedList(client.Regions) +
+					". Defaults to `\"us\"`. Falls back to the `" + envRegion + "` environment variable. Ignored when `base_url` is set.",
+				Optional:   true,
+				Validators: []validator.String{stringvalidator.OneOf(client.Regions...)},
+			},
+			"base_url": schema.StringAttribute{
+				MarkdownDescription: "The API's base URL, such as `https://api.integrator.io/v1`; overrides `region`. " +
+					"Must use `https://`, except for a loopback host (a local emulator). Falls back to the `" + envBaseURL + "` environment variable.",
+				Optional: true,
+			},
+			"max_retries": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("How many times a request that is safe to repeat is retried after a rate limit (HTTP 429), "+
+					"a server error or a dropped connection, with backoff. Defaults to `%d`; `0` disables retries. "+
+					"Falls back to the `%s` environment variable.", defaultMaxRetries, envRetries),
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.Between(0, 20)},
+			},
+		},
+	}
+}
+
+func (p *integratorioProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var config providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	// A value that comes from another resource is unknown while planning; say which one.
+	for name, v := range map[string]interface{ IsUnknown() bool }{
+		"api_token": config.APIToken, "region": config.Region, "base_url": config.BaseURL, "max_retries": config.MaxRetries,
+	} {
+		if v.IsUnknown() {
+			resp.Diagnostics.AddAttributeError(path.Root(name), "Unknown Provider Setting",
+				fmt.Sprintf("The provider cannot be configured because %s depends on a value that is only known after apply. "+
+					"Set it from a variable or a value known at plan time, or set the %s-related environment variable.", name, name))
+		}
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	token := stringOrEnv(config.APIToken, envAPIToken)
+	if token == "" {
+		resp.Diagnostics.AddAttributeError(path.Root("api_token"), "Missing integrator.io API Token",
+			"The provider needs an integrator.io API token. Set api_token in the provider block (from a sensitive variable) "+
+				"or the "+envAPIToken+" environment variable. Create a token in integrator.io under Resources → API tokens.")
+	}
+
+	region := stringOrEnv(config.Region, envRegion)
+	if region == "" {
+		region = "us"
+	}
+	baseURL := stringOrEnv(config.BaseURL, envBaseURL)
+	if baseURL == "" {
+		u, err := client.BaseURLForRegion(region)
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("region"), "Invalid integrator.io Region",
+				fmt.Sprintf("Region %q (from the provider block or %s) is not known. Use one of %s.", region, envRegion, quotedList(client.Regions)))
+		}
+		baseURL = u
+	}
+
+	maxRetries := int64(defaultMaxRetries)
+	switch {
+	case !config.MaxRetries.IsNull():
+		maxRetries = config.MaxRetries.ValueInt64()
+	case os.Getenv(envRetries) != "":
+		n, err := strconv.Atoi(os.Getenv(envRetries))
+		if err != nil || n < 0 || n > 20 {
+			resp.Diagnostics.AddAttributeError(path.Root("max_retries"), "Invalid Retry Count",
+				fmt.Sprintf("%s=%q is not a whole number between 0 and 20.", envRetries, os.Getenv(envRetries)))
+		}
+		maxRetries = int64(n)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "token", "api_token", "authorization")
+	ctx = tflog.MaskAllFieldValuesStrings(ctx, token)
+
+	c, err := client.New(
+		client.WithToken(token),
+		client.WithBaseURL(baseURL),
+		client.WithMaxRetries(int(maxRetries)),
+		client.WithUserAgent("terraform-provider-integratorio/"+p.version),
+		client.WithLogger(tflogLogger{}),
+	)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("base_url"), "Invalid integrator.io API URL",
+			fmt.Sprintf("The API base URL %q cannot be used: %s. Use https://api.integrator.io/v1 (US), "+
+				"https://api.eu.integrator.io/v1 (EU), or http:// only for a local emulator on a loopback address.", baseURL, err))
+		return
+	}
+
+	// Prove the token works before any resource does anything, so a bad or foreign-region token
+	// fails once, clearly, instead of once per resource.
+	if _, err := c.TokenInfo(ctx); err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("api_token"), "Cannot Authenticate to integrator.io",
+			fmt.Sprintf("Checking the API token against %s failed: %s\n\n"+
+				"Check that the token is active and belongs to this region: a token issued for the EU region "+
+				"(https://api.eu.integrator.io) is refused by the US one, and the reverse. Set region = \"eu\" for EU accounts.", baseURL, err))
+		return
+	}
+	tflog.Debug(ctx, "configured integrator.io client", map[string]any{"base_url": baseURL, "max_retries": maxRetries})
+
+	data := newProviderData(c)
+	resp.ResourceData = data
+	resp.DataSourceData = data
+}
+
+func (p *integratorioProvider) Resources(_ context.Context) []func() resource.Resource {
+	return []func() resource.Resource{NewPostgresConnectionResource}
+}
+
+func (p *integratorioProvider) DataSources(_ context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{NewAgentDataSource}
+}
+
+// stringOrEnv returns the configured value, or the environment variable when it is not set.
+func stringOrEnv(v types.String, env string) string {
+	if !v.IsNull() {
+		return strings.TrimSpace(v.ValueString())
+	}
+	return strings.TrimSpace(os.Getenv(env))
+}
+
+// quotedList renders allowed values for documentation: `"a"`, `"b"`.
+func quotedList(values []string) string {
+	quoted := make([]string, len(values))
+	for i, v := range values {
+		quoted[i] = "`\"" + v + "\"`"
+	}
+	return strings.Join(quoted, ", ")
+}

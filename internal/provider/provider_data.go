@@ -1,0 +1,47 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/integratorio/terraform-provider-integratorio/internal/client"
+)
+
+// providerData is what Configure hands to every resource and data source.
+type providerData struct {
+	client      *client.Client
+	connections *connectionReader
+}
+
+func newProviderData(c *client.Client) *providerData {
+	return &providerData{client: c, connections: newConnectionReader(c.Connections)}
+}
+
+// providerDataFrom unpacks the value from Configure. It is nil before the provider is configured
+// (during validation), which callers must tolerate.
+func providerDataFrom(v any, diags *diag.Diagnostics) *providerData {
+	if v == nil {
+		return nil
+	}
+	data, ok := v.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected Provider Data",
+			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider; please report it.", v))
+		return nil
+	}
+	return data
+}
+
+// tflogLogger routes the client's logs to Terraform's log, so TF_LOG shows retries and waits.
+type tflogLogger struct{}
+
+func (tflogLogger) Debug(ctx context.Context, msg string, fields map[string]any) {
+	tflog.Debug(ctx, msg, fields)
+}
+
+func (tflogLogger) Warn(ctx context.Context, msg string, fields map[string]any) {
+	tflog.Warn(ctx, msg, fields)
+}

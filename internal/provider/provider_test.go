@@ -1,0 +1,115 @@
+package provider_test
+
+import (
+	"fmt"
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/integratorio/terraform-provider-integratorio/internal/acctest"
+	"github.com/integratorio/terraform-provider-integratorio/internal/emulator"
+)
+
+// agentLookup is a configuration that makes the provider configure itself and call the API.
+const agentLookup = `
+data "integratorio_agent" "a" {
+  name = "any"
+}
+`
+
+func TestAccProvider_badToken(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t, emulator.Config{})
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+provider "integratorio" {
+  base_url  = %q
+  api_token = "not-a-valid-token"
+}
+`, env.URL) + agentLookup,
+			ExpectError: regexp.MustCompile(`(?s)Cannot Authenticate to integrator.io.*Check that the token is active and\s+belongs to this region`),
+		}},
+	})
+}
+
+func TestAccProvider_foreignRegionToken(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t, emulator.Config{ForeignTokens: []string{"eu-token-0123456789"}})
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+provider "integratorio" {
+  base_url  = %q
+  api_token = "eu-token-0123456789"
+}
+`, env.URL) + agentLookup,
+			ExpectError: regexp.MustCompile(`(?s)Cannot Authenticate.*(?i:eu).*region`),
+		}},
+	})
+}
+
+func TestAccProvider_plainHTTPRefusedExceptLoopback(t *testing.T) {
+	t.Parallel()
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: `
+provider "integratorio" {
+  base_url  = "http://api.integrator.example.com/v1"
+  api_token = "some-token"
+}
+` + agentLookup,
+			ExpectError: regexp.MustCompile(`(?s)Invalid integrator.io API URL.*https`),
+		}},
+	})
+}
+
+func TestAccProvider_unknownRegion(t *testing.T) {
+	t.Parallel()
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: `
+provider "integratorio" {
+  region    = "asia"
+  api_token = "some-token"
+}
+` + agentLookup,
+			ExpectError: regexp.MustCompile(`(?s)region.*value must be one of:\s+\["us" "eu"\]`),
+		}},
+	})
+}
+
+// Not parallel: it clears the token environment variable.
+func TestAccProvider_missingToken(t *testing.T) {
+	t.Setenv("INTEGRATORIO_API_TOKEN", "")
+	t.Setenv("INTEGRATORIO_BASE_URL", "")
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      `provider "integratorio" {}` + agentLookup,
+			ExpectError: regexp.MustCompile(`(?s)Missing integrator.io API Token.*INTEGRATORIO_API_TOKEN`),
+		}},
+	})
+}
+
+// Not parallel: it configures the provider from the environment alone.
+func TestAccProvider_environmentVariables(t *testing.T) {
+	env := acctest.NewEnv(t, emulator.Config{})
+	if _, err := env.Emulator.AddAgent(emulator.AgentSpec{Name: "any", Online: true}); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("INTEGRATORIO_API_TOKEN", env.Token)
+	t.Setenv("INTEGRATORIO_BASE_URL", env.URL)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: agentLookup,
+			Check:  resource.TestCheckResourceAttr("data.integratorio_agent.a", "online", "true"),
+		}},
+	})
+}

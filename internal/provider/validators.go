@@ -1,0 +1,149 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/netip"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+)
+
+// Validators shared by the schemas. Each skips null and unknown values (they are checked again
+// at apply, once known) and reports on the attribute at fault with a message saying how to fix it.
+
+var (
+	_ validator.String = hostValidator{}
+	_ validator.String = objectIDValidator{}
+	_ validator.String = durationValidator{}
+)
+
+// HostValidator accepts a host name or an IP literal and explains what to write instead of a
+// URL, a host:port pair, a user@host or a path.
+func HostValidator() validator.String { return hostValidator{} }
+
+type hostValidator struct{}
+
+func (hostValidator) Description(context.Context) string {
+	return "must be a host name or an IP address, without scheme, port, user or path"
+}
+
+func (v hostValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (hostValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if problem := hostProblem(req.ConfigValue.ValueString()); problem != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Database Host", problem)
+	}
+}
+
+var hostLabel = regexp.MustCompile(`^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$`)
+
+// hostProblem returns why host is not a bare host name or IP literal, or "" when it is.
+func hostProblem(host string) string {
+	switch {
+	case host == "":
+		return "The host is empty. Set it to the database server's name or IP address, such as db.example.com or 10.0.0.5."
+	case strings.TrimSpace(host) != host || strings.ContainsAny(host, " \t\r\n"):
+		return fmt.Sprintf("The host %q contains spaces. Write only the host name or IP address, such as db.example.com.", host)
+	case strings.Contains(host, "://"):
+		return fmt.Sprintf("The host %q is a URL. Write only the host name (such as db.example.com) and put the port in "+
+			"`port` and the database name in `database`.", host)
+	case strings.Contains(host, "@"):
+		return fmt.Sprintf("The host %q contains a user name. Write only the host after the @ and put the user in `username`.", host)
+	case strings.Contains(host, "/"):
+		return fmt.Sprintf("The host %q contains a path. Write only the host name; the database name goes in `database`.", host)
+	}
+	if addr, err := netip.ParseAddr(host); err == nil {
+		if addr.Zone() != "" {
+			return fmt.Sprintf("The host %q has an IPv6 zone, which integrator.io cannot use. Write the address without %%%s.", host, addr.Zone())
+		}
+		return ""
+	}
+	if strings.HasPrefix(host, "[") {
+		inner, port, err := net.SplitHostPort(host)
+		if err == nil {
+			return fmt.Sprintf("The host %q includes port %s. Write host = %q and port = %s.", host, port, inner, port)
+		}
+		return fmt.Sprintf("The host %q has brackets. Write the IPv6 address without them, such as %q.", host, strings.Trim(host, "[]"))
+	}
+	if h, port, err := net.SplitHostPort(host); err == nil {
+		return fmt.Sprintf("The host %q includes port %s. Write host = %q and port = %s.", host, port, h, port)
+	}
+	name := strings.TrimSuffix(host, ".")
+	if len(name) > 253 {
+		return fmt.Sprintf("The host name is %d characters long; DNS names have at most 253.", len(name))
+	}
+	for _, label := range strings.Split(name, ".") {
+		if !hostLabel.MatchString(label) {
+			return fmt.Sprintf("The host %q is not a valid host name: the part %q may hold only letters, digits, "+
+				"hyphens and underscores (1 to 63 of them, not starting or ending with a hyphen). "+
+				"Write a host name such as db.example.com or an IP address such as 10.0.0.5.", host, label)
+		}
+	}
+	return ""
+}
+
+// ObjectIDValidator accepts integrator.io ids: 24 lowercase hexadecimal characters.
+func ObjectIDValidator(what string) validator.String { return objectIDValidator{what: what} }
+
+type objectIDValidator struct{ what string }
+
+var objectIDPattern = regexp.MustCompile(`^[0-9a-f]{24}$`)
+
+func (v objectIDValidator) Description(context.Context) string {
+	return "must be an integrator.io id: 24 lowercase hexadecimal characters"
+}
+
+func (v objectIDValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v objectIDValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	id := req.ConfigValue.ValueString()
+	if objectIDPattern.MatchString(id) {
+		return
+	}
+	hint := ""
+	if objectIDPattern.MatchString(strings.ToLower(id)) {
+		hint = fmt.Sprintf(" Write it in lowercase: %q.", strings.ToLower(id))
+	}
+	resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+v.what+" ID",
+		fmt.Sprintf("%q is not an integrator.io id: ids are 24 lowercase hexadecimal characters, such as "+
+			"\"5f96e6a30a45077b3a08f3c9\". Refer to the %s's id attribute instead of its name.%s", id, v.what, hint))
+}
+
+// DurationValidator accepts Go duration strings such as "30s" or "2m" within [min, max].
+func DurationValidator(minimum, maximum time.Duration) validator.String {
+	return durationValidator{min: minimum, max: maximum}
+}
+
+type durationValidator struct{ min, max time.Duration }
+
+func (v durationValidator) Description(context.Context) string {
+	return fmt.Sprintf("must be a duration such as \"30s\" or \"2m\", between %s and %s", v.min, v.max)
+}
+
+func (v durationValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v durationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	d, err := time.ParseDuration(req.ConfigValue.ValueString())
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Duration",
+			fmt.Sprintf("%q is not a duration. Write a number with a unit, such as \"30s\", \"90s\" or \"2m\".", req.ConfigValue.ValueString()))
+		return
+	}
+	if d < v.min || d > v.max {
+		resp.Diagnostics.AddAttributeError(req.Path, "Duration Out of Range",
+			fmt.Sprintf("%s is outside the allowed range: use a duration between %s and %s.", d, v.min, v.max))
+	}
+}
