@@ -1,0 +1,183 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// maxPages bounds a listing. At the API's page size of 1000 this is a million documents: a
+// server that keeps sending next links past it is broken.
+const maxPages = 1000
+
+// decodeObject decodes a JSON object body into v. An empty body, JSON null or a non-JSON body
+// (an HTML page from a proxy) is an error, never a zero document.
+func (c *Client) decodeObject(resp *response, v any, what string) error {
+	b := bytes.TrimSpace(resp.body)
+	switch {
+	case len(b) == 0:
+		return fmt.Errorf("the server answered %d with an empty body where a %s was expected", resp.status, what)
+	case b[0] != '{':
+		return c.notJSONError(resp, b, what)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		// The json error names the field and type at fault, not the value, so no secret leaks.
+		return fmt.Errorf("cannot decode the %s the server sent: %s", what, c.clean(err.Error(), maxFieldRunes))
+	}
+	return nil
+}
+
+func (c *Client) notJSONError(resp *response, body []byte, what string) error {
+	return fmt.Errorf("the server answered %d with something other than a JSON %s (%s): %s",
+		resp.status, what, contentType(resp.header), c.excerpt(body))
+}
+
+func contentType(h http.Header) string {
+	if ct := h.Get("Content-Type"); ct != "" {
+		return "Content-Type " + ct
+	}
+	return "no Content-Type"
+}
+
+// decodeConnection decodes a connection document answered by GET, POST or PUT. A document
+// without an _id cannot be one the server stored, so it is refused.
+func (c *Client) decodeConnection(resp *response) (*Connection, error) {
+	var conn Connection
+	if err := c.decodeObject(resp, &conn, "connection"); err != nil {
+		return nil, err
+	}
+	if conn.ID == "" {
+		return nil, errors.New("the connection the server sent has no _id")
+	}
+	return &conn, nil
+}
+
+// decodeList decodes one page of a listing: a JSON array, or nothing at all (204 or an empty
+// body both mean no documents).
+func decodeList[T any](c *Client, resp *response, what string) ([]T, error) {
+	b := bytes.TrimSpace(resp.body)
+	if resp.status == http.StatusNoContent || len(b) == 0 || string(b) == "null" {
+		return nil, nil
+	}
+	if b[0] != '[' {
+		return nil, c.notJSONError(resp, b, what+" list")
+	}
+	var items []T
+	if err := json.Unmarshal(b, &items); err != nil {
+		return nil, fmt.Errorf("cannot decode the %s list the server sent: %s", what, c.clean(err.Error(), maxFieldRunes))
+	}
+	return items, nil
+}
+
+// listAll GETs path and every page its Link rel="next" headers lead to.
+func listAll[T any](ctx context.Context, c *Client, path, what string) ([]T, error) {
+	var all []T
+	cl := c.newCall(http.MethodGet, path, nil, safeToRepeat)
+	seen := map[string]bool{}
+	for page := 1; ; page++ {
+		seen[cl.url.String()] = true
+		resp, err := c.do(ctx, cl)
+		if err != nil {
+			return nil, err
+		}
+		items, err := decodeList[T](c, resp, what)
+		if err != nil {
+			return nil, cl.decodeError(err)
+		}
+		all = append(all, items...)
+
+		next := nextLink(resp.header)
+		if next == "" {
+			return all, nil
+		}
+		u, err := c.resolveNext(cl.url, next)
+		if err != nil {
+			return nil, cl.decodeError(err)
+		}
+		if seen[u.String()] {
+			return nil, cl.decodeError(fmt.Errorf("the next-page link points back to a page already read (%s): the server's paging is broken", c.redact(u.String())))
+		}
+		if page >= maxPages {
+			return nil, cl.decodeError(fmt.Errorf("the listing is longer than %d pages: the server's paging is broken", maxPages))
+		}
+		cl = c.newCallURL(http.MethodGet, u, nil, safeToRepeat)
+	}
+}
+
+// resolveNext resolves a next-page link against the page it came from and makes sure it stays
+// on the API's host, since the token goes with every request.
+func (c *Client) resolveNext(current *url.URL, link string) (*url.URL, error) {
+	ref, err := url.Parse(link)
+	if err != nil {
+		return nil, fmt.Errorf("the next-page link %q is not a valid URL", c.clean(link, maxExcerptRunes))
+	}
+	u := current.ResolveReference(ref)
+	if !strings.EqualFold(u.Scheme, c.baseURL.Scheme) || !strings.EqualFold(u.Host, c.baseURL.Host) {
+		return nil, fmt.Errorf("the next-page link leads to %s://%s, not to the API at %s://%s; it was not followed so the token is not sent there",
+			c.clean(u.Scheme, maxExcerptRunes), c.clean(u.Host, maxExcerptRunes), c.baseURL.Scheme, c.baseURL.Host)
+	}
+	u.Fragment, u.RawFragment = "", ""
+	return u, nil
+}
+
+// nextLink returns the target of the first rel="next" entry of the Link headers (RFC 8288).
+func nextLink(h http.Header) string {
+	for _, value := range h.Values("Link") {
+		for _, entry := range splitLinkEntries(value) {
+			entry = strings.TrimSpace(entry)
+			if !strings.HasPrefix(entry, "<") {
+				continue
+			}
+			end := strings.IndexByte(entry, '>')
+			if end < 0 {
+				continue
+			}
+			target, params := entry[1:end], entry[end+1:]
+			for _, param := range strings.Split(params, ";") {
+				name, val, ok := strings.Cut(strings.TrimSpace(param), "=")
+				if !ok || !strings.EqualFold(strings.TrimSpace(name), "rel") {
+					continue
+				}
+				for _, rel := range strings.Fields(strings.Trim(strings.TrimSpace(val), `"`)) {
+					if strings.EqualFold(rel, "next") {
+						return strings.TrimSpace(target)
+					}
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// splitLinkEntries splits a Link header on the commas between entries, not those inside a
+// <URL> or a quoted parameter.
+func splitLinkEntries(v string) []string {
+	var entries []string
+	inURL, inQuote, start := false, false, 0
+	for i := 0; i < len(v); i++ {
+		switch ch := v[i]; {
+		case inQuote:
+			switch ch {
+			case '\\':
+				i++ // skip the escaped character
+			case '"':
+				inQuote = false
+			}
+		case inURL:
+			inURL = ch != '>'
+		case ch == '<':
+			inURL = true
+		case ch == '"':
+			inQuote = true
+		case ch == ',':
+			entries = append(entries, v[start:i])
+			start = i + 1
+		}
+	}
+	return append(entries, v[start:])
+}

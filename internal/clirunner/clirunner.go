@@ -1,0 +1,111 @@
+// Package clirunner runs the real Terraform (or OpenTofu) CLI against a locally built provider
+// binary through dev_overrides, capturing everything the CLI writes. The secrets test, the
+// benchmark and the examples check use it; the acceptance tests use terraform-plugin-testing.
+package clirunner
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// ProviderSource is the address configurations use in required_providers.
+const ProviderSource = "integratorio/integratorio"
+
+// BuildProvider compiles the provider from the module at moduleRoot into dir and returns the
+// binary's path.
+func BuildProvider(ctx context.Context, moduleRoot, dir string) (string, error) {
+	bin := filepath.Join(dir, "terraform-provider-integratorio")
+	if runtime.GOOS == "windows" {
+		bin += ".exe"
+	}
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
+	cmd.Dir = moduleRoot
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("building the provider: %v\n%s", err, out)
+	}
+	return bin, nil
+}
+
+// ModuleRoot walks up from the working directory to the directory holding go.mod.
+func ModuleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("no go.mod above the working directory")
+		}
+		dir = parent
+	}
+}
+
+// WriteCLIConfig writes a CLI configuration that takes the provider from providerDir instead
+// of a registry, and returns its path.
+func WriteCLIConfig(dir, providerDir string) (string, error) {
+	path := filepath.Join(dir, "terraformrc")
+	content := fmt.Sprintf(`provider_installation {
+  dev_overrides {
+    %q = %q
+  }
+  direct {}
+}
+`, ProviderSource, providerDir)
+	return path, os.WriteFile(path, []byte(content), 0o600)
+}
+
+// CLI runs one Terraform-compatible binary in one working directory.
+type CLI struct {
+	Binary    string   // terraform or tofu
+	Dir       string   // the configuration's directory
+	CLIConfig string   // TF_CLI_CONFIG_FILE
+	Env       []string // extra environment, KEY=value
+}
+
+// Result is what one command printed, and how long it took.
+type Result struct {
+	Args     []string
+	Stdout   string
+	Stderr   string
+	Duration time.Duration
+	Err      error
+}
+
+// Output is stdout and stderr together, for searching and for error messages.
+func (r Result) Output() string { return r.Stdout + r.Stderr }
+
+// Run runs the CLI with args, without colour or prompts. Err is set when it exits non-zero.
+func (c CLI) Run(ctx context.Context, args ...string) Result {
+	cmd := exec.CommandContext(ctx, c.Binary, args...)
+	cmd.Dir = c.Dir
+	cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+c.CLIConfig, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1", "TF_INPUT=0")
+	cmd.Env = append(cmd.Env, c.Env...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	err := cmd.Run()
+	res := Result{Args: args, Stdout: stdout.String(), Stderr: stderr.String(), Duration: time.Since(start)}
+	if err != nil {
+		res.Err = fmt.Errorf("%s %s: %w\n%s", filepath.Base(c.Binary), strings.Join(args, " "), err, tail(res.Output(), 4000))
+	}
+	return res
+}
+
+func tail(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return "…" + s[len(s)-n:]
+}
