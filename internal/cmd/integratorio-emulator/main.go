@@ -1,0 +1,236 @@
+// Command integratorio-emulator serves the integrator.io API emulator (internal/emulator) on a
+// loopback address, for trying the provider by hand and for tests that run it as a process.
+//
+//	integratorio-emulator -token secret -seed-agent edge-1
+//
+// It prints its base URL on the first line of stdout ("integrator.io emulator listening on
+// http://127.0.0.1:8089/v1"), then one line per seeded agent, logs each request (method, path,
+// status, duration; never tokens or bodies) to stderr, and stops cleanly on SIGINT or SIGTERM.
+// The test controls are under /_emulator on the same address.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/integratorio/terraform-provider-integratorio/internal/emulator"
+)
+
+// tokenEnv is read when no -token is given, so the token need not appear in a process list.
+const tokenEnv = "INTEGRATORIO_API_TOKEN"
+
+const shutdownTimeout = 5 * time.Second
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// options are the parsed command line.
+type options struct {
+	addr          string
+	tokens        []string
+	foreignTokens []string
+	region        string
+	pageSize      int
+	latency       time.Duration
+	seedAgents    []string
+}
+
+// listFlag is a repeatable flag that also takes comma-separated values.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+func (l *listFlag) Set(v string) error {
+	for _, item := range strings.Split(v, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			*l = append(*l, item)
+		}
+	}
+	return nil
+}
+
+// secretListFlag is a listFlag whose values never appear in usage or error text.
+type secretListFlag struct{ listFlag }
+
+func (s *secretListFlag) String() string { return "" }
+
+func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (options, error) {
+	var o options
+	var tokens, foreign secretListFlag
+	var agents listFlag
+	fs := flag.NewFlagSet("integratorio-emulator", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:8089", "loopback `host:port` to listen on; port 0 picks a free one")
+	fs.Var(&tokens, "token", "API `token` to accept (repeatable or comma-separated; default $"+tokenEnv+")")
+	fs.Var(&foreign, "foreign-token", "`token` of the other region, answered 401 naming that region (repeatable)")
+	fs.StringVar(&o.region, "region", emulator.RegionUS, "region to play: us or eu")
+	fs.IntVar(&o.pageSize, "page-size", emulator.DefaultPageSize, fmt.Sprintf("list page size, 1 to %d", emulator.MaxPageSize))
+	fs.DurationVar(&o.latency, "latency", 0, "delay added to every API request, e.g. 50ms")
+	fs.Var(&agents, "seed-agent", "create an online agent with this `name` at start (repeatable)")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected arguments %q: all settings are flags", fs.Args())
+	}
+
+	if err := checkLoopback(o.addr); err != nil {
+		return o, err
+	}
+	o.tokens, o.foreignTokens, o.seedAgents = tokens.listFlag, foreign.listFlag, agents
+	if len(o.tokens) == 0 {
+		var fromEnv listFlag
+		_ = fromEnv.Set(getenv(tokenEnv)) // Set never fails
+		o.tokens = fromEnv
+	}
+	if len(o.tokens) == 0 {
+		return o, fmt.Errorf("no API token to accept: pass -token <token> or set %s", tokenEnv)
+	}
+	if o.region != emulator.RegionUS && o.region != emulator.RegionEU {
+		return o, fmt.Errorf("-region %q: use %q or %q", o.region, emulator.RegionUS, emulator.RegionEU)
+	}
+	if o.pageSize < 1 || o.pageSize > emulator.MaxPageSize {
+		return o, fmt.Errorf("-page-size %d: use 1 to %d", o.pageSize, emulator.MaxPageSize)
+	}
+	if o.latency < 0 {
+		return o, fmt.Errorf("-latency %v must not be negative", o.latency)
+	}
+	return o, nil
+}
+
+// checkLoopback refuses addresses reachable from other machines: the emulator accepts whatever
+// tokens it is given and keeps database passwords in memory unencrypted.
+func checkLoopback(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("-addr %q: %w", addr, err)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("-addr %q is not a loopback address: the emulator listens only on 127.0.0.1, [::1] or localhost, "+
+			"because it holds secrets unencrypted and is meant for tests", addr)
+	}
+	return nil
+}
+
+// run is main without the process: it returns the exit code.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	o, err := parseFlags(args, getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "integratorio-emulator:", err)
+		return 2
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+
+	srv := emulator.New(emulator.Config{
+		Tokens:        o.tokens,
+		ForeignTokens: o.foreignTokens,
+		Region:        o.region,
+		PageSize:      o.pageSize,
+	})
+	if err := srv.SetFaults(emulator.FaultConfig{Latency: o.latency}); err != nil {
+		fmt.Fprintln(stderr, "integratorio-emulator:", err)
+		return 2
+	}
+	type seeded struct{ name, id string }
+	var agents []seeded
+	for _, name := range o.seedAgents {
+		id, err := srv.AddAgent(emulator.AgentSpec{Name: name, Online: true})
+		if err != nil {
+			fmt.Fprintf(stderr, "integratorio-emulator: -seed-agent %q: %v\n", name, err)
+			return 2
+		}
+		agents = append(agents, seeded{name, id})
+	}
+
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		fmt.Fprintln(stderr, "integratorio-emulator:", err)
+		return 1
+	}
+	hs := &http.Server{
+		Handler:           logRequests(srv, logger),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+
+	fmt.Fprintf(stdout, "integrator.io emulator listening on http://%s/v1\n", ln.Addr())
+	for _, a := range agents {
+		fmt.Fprintf(stdout, "seeded online agent %q with id %s\n", a.name, a.id)
+	}
+
+	select {
+	case err := <-served:
+		logger.Error("server stopped", "error", err)
+		return 1
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil {
+		logger.Warn("requests still running at shutdown were cut off", "error", err)
+		_ = hs.Close()
+	}
+	return 0
+}
+
+// logRequests logs method, path, status and duration of each request. Never headers (the
+// token), queries or bodies (secrets).
+func logRequests(next http.Handler, logger *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w}
+		// Deferred so requests ended by a dropped-connection fault (a panic with
+		// http.ErrAbortHandler) are logged too; status 0 means no answer was sent.
+		defer func() {
+			logger.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
+				"duration", time.Since(start).Round(time.Microsecond))
+		}()
+		next.ServeHTTP(rec, r)
+	})
+}
+
+// statusRecorder remembers the status written. Unwrap lets http.ResponseController reach the
+// connection, which the drop faults hijack.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(status int) {
+	if s.status == 0 {
+		s.status = status
+	}
+	s.ResponseWriter.WriteHeader(status)
+}
+
+func (s *statusRecorder) Write(p []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return s.ResponseWriter.Write(p)
+}
+
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }

@@ -1,0 +1,182 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"reflect"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func env(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+func TestParseFlags_refusesNonLoopbackAddresses(t *testing.T) {
+	t.Parallel()
+	for _, addr := range []string{"0.0.0.0:8089", ":8089", "192.168.1.10:8089", "[::]:8089", "example.com:80", "10.0.0.1:0"} {
+		_, err := parseFlags([]string{"-addr", addr, "-token", "x"}, env(nil), io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "not a loopback address") {
+			t.Errorf("-addr %s: err = %v, want a loopback refusal", addr, err)
+		}
+	}
+	for _, addr := range []string{"127.0.0.1:0", "127.0.0.2:8089", "[::1]:8089", "localhost:8089"} {
+		if _, err := parseFlags([]string{"-addr", addr, "-token", "x"}, env(nil), io.Discard); err != nil {
+			t.Errorf("-addr %s: %v", addr, err)
+		}
+	}
+	if _, err := parseFlags([]string{"-addr", "8089", "-token", "x"}, env(nil), io.Discard); err == nil {
+		t.Error("-addr without a port accepted")
+	}
+}
+
+func TestParseFlags(t *testing.T) {
+	t.Parallel()
+	o, err := parseFlags(nil, env(map[string]string{tokenEnv: "from-env"}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := options{addr: "127.0.0.1:8089", tokens: []string{"from-env"}, region: "us", pageSize: 100}
+	if !reflect.DeepEqual(o, want) {
+		t.Errorf("defaults %+v, want %+v", o, want)
+	}
+
+	o, err = parseFlags([]string{"-token", "a, b", "-token", "c", "-foreign-token", "eu1", "-region", "eu",
+		"-page-size", "7", "-latency", "50ms", "-seed-agent", "edge-1", "-seed-agent", "edge-2"},
+		env(map[string]string{tokenEnv: "ignored-when-flags-given"}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = options{addr: "127.0.0.1:8089", tokens: []string{"a", "b", "c"}, foreignTokens: []string{"eu1"},
+		region: "eu", pageSize: 7, latency: 50 * time.Millisecond, seedAgents: []string{"edge-1", "edge-2"}}
+	if !reflect.DeepEqual(o, want) {
+		t.Errorf("got %+v, want %+v", o, want)
+	}
+}
+
+func TestParseFlags_errors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{nil, "pass -token <token> or set INTEGRATORIO_API_TOKEN"},
+		{[]string{"-token", " , "}, "pass -token"},
+		{[]string{"-token", "x", "-region", "ap"}, `-region "ap"`},
+		{[]string{"-token", "x", "-page-size", "0"}, "-page-size 0"},
+		{[]string{"-token", "x", "-page-size", "1001"}, "-page-size 1001"},
+		{[]string{"-token", "x", "-latency", "-1s"}, "must not be negative"},
+		{[]string{"-token", "x", "serve"}, "unexpected arguments"},
+	}
+	for _, tt := range tests {
+		_, err := parseFlags(tt.args, env(nil), io.Discard)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%q: err = %v, want it to contain %q", tt.args, err, tt.want)
+		}
+	}
+}
+
+func TestRun_refusesNonLoopbackWithExitCode2(t *testing.T) {
+	t.Parallel()
+	var stderr bytes.Buffer
+	code := run(t.Context(), []string{"-addr", "0.0.0.0:0", "-token", "tok-secret"}, env(nil), io.Discard, &stderr)
+	if code != 2 || !strings.Contains(stderr.String(), "not a loopback address") {
+		t.Errorf("exit %d, stderr %q", code, stderr.String())
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines to log into.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func TestRun_servesUntilCancelled(t *testing.T) {
+	t.Parallel()
+	const token = "run-test-token-value"
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	stdoutR, stdoutW := io.Pipe()
+	var stderr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-seed-agent", "edge-1"},
+			env(map[string]string{tokenEnv: token}), stdoutW, &stderr)
+		_ = stdoutW.Close()
+	}()
+
+	lines := bufio.NewScanner(stdoutR)
+	readLine := func() string {
+		t.Helper()
+		if !lines.Scan() {
+			t.Fatalf("stdout ended early; stderr: %s", stderr.String())
+		}
+		return lines.Text()
+	}
+	m := regexp.MustCompile(`^integrator\.io emulator listening on (http://127\.0\.0\.1:(\d+)/v1)$`).FindStringSubmatch(readLine())
+	if m == nil || m[2] == "0" {
+		t.Fatalf("first line does not give the base URL with the real port")
+	}
+	baseURL := m[1]
+	a := regexp.MustCompile(`^seeded online agent "edge-1" with id ([0-9a-f]{24})$`).FindStringSubmatch(readLine())
+	if a == nil {
+		t.Fatal("no seeded agent line")
+	}
+
+	get := func(path string) (int, map[string]any) {
+		t.Helper()
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, baseURL+path, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var body map[string]any
+		_ = json.NewDecoder(res.Body).Decode(&body)
+		return res.StatusCode, body
+	}
+	if status, _ := get("/tokenInfo"); status != http.StatusOK {
+		t.Errorf("GET /tokenInfo with the env token: %d", status)
+	}
+	if status, agent := get("/agents/" + a[1]); status != http.StatusOK || agent["offline"] != false {
+		t.Errorf("seeded agent: %d %v, want online", status, agent)
+	}
+
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("exit code %d after cancellation, want 0", code)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("run did not return after cancellation")
+	}
+
+	logs := stderr.String()
+	if !regexp.MustCompile(`method=GET path=/v1/tokenInfo status=200 duration=`).MatchString(logs) {
+		t.Errorf("request not logged: %s", logs)
+	}
+	if strings.Contains(logs, token) {
+		t.Error("the token appears in the logs")
+	}
+}

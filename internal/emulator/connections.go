@@ -1,0 +1,198 @@
+package emulator
+
+import (
+	"net/http"
+)
+
+func (s *Server) listConnections(w http.ResponseWriter, r *http.Request, _ string) {
+	s.listDocuments(w, r, &s.conns, maskedConnection)
+}
+
+func (s *Server) getConnection(w http.ResponseWriter, r *http.Request, id string) {
+	s.mu.Lock()
+	e, ok := s.connection(id)
+	var doc map[string]any
+	if ok {
+		doc = maskedConnection(e.doc)
+	}
+	s.mu.Unlock()
+	if !ok {
+		writeConnectionNotFound(w, id)
+		return
+	}
+	writeJSON(w, http.StatusOK, doc)
+}
+
+func (s *Server) createConnection(w http.ResponseWriter, r *http.Request, _ string) {
+	doc, ok := readDocument(w, r)
+	if !ok {
+		return
+	}
+	dropFields(doc, serverConnectionFields)
+	if errs := validateConnection(doc); len(errs) > 0 {
+		writeErrors(w, http.StatusUnprocessableEntity, errs...)
+		return
+	}
+	lowerConcurrency(doc, s.cfg.ConcurrencyLicence)
+
+	s.mu.Lock()
+	if errs := s.checkReferences(doc, ""); len(errs) > 0 {
+		s.mu.Unlock()
+		writeErrors(w, http.StatusUnprocessableEntity, errs...)
+		return
+	}
+	now := s.cfg.Now()
+	id := s.ids.next(now, s.idTaken)
+	doc["_id"] = id
+	doc["createdAt"] = formatTime(now)
+	doc["lastModified"] = formatTime(now)
+	doc["offline"] = false
+	s.conns.insert(id, doc)
+	out := maskedConnection(doc)
+	s.mu.Unlock()
+
+	writeJSON(w, http.StatusCreated, out)
+}
+
+// replaceConnection is a full replace: fields the body leaves out are gone. When the stored
+// connection is offline, the new settings are tested and a success clears the flag (a save
+// with working credentials brings a connection back); a failure never rejects the save.
+func (s *Server) replaceConnection(w http.ResponseWriter, r *http.Request, id string) {
+	doc, ok := readDocument(w, r)
+	if !ok {
+		return
+	}
+	dropFields(doc, serverConnectionFields)
+
+	s.mu.Lock()
+	e, ok := s.connection(id)
+	if !ok {
+		s.mu.Unlock()
+		writeConnectionNotFound(w, id)
+		return
+	}
+	errs := validateConnection(doc)
+	errs = append(errs, s.checkReferences(doc, id)...)
+	if len(errs) > 0 {
+		s.mu.Unlock()
+		writeErrors(w, http.StatusUnprocessableEntity, errs...)
+		return
+	}
+	lowerConcurrency(doc, s.cfg.ConcurrencyLicence)
+	wasOffline, _ := e.doc["offline"].(bool)
+	doc["_id"] = id
+	doc["createdAt"] = e.doc["createdAt"]
+	doc["lastModified"] = formatTime(s.cfg.Now())
+	doc["offline"] = wasOffline
+	s.conns.replace(e, doc)
+	rev := e.rev
+	var job pingJob
+	if wasOffline {
+		job = s.preparePing(doc)
+	}
+	out := maskedConnection(doc)
+	s.mu.Unlock()
+
+	if wasOffline && s.runPing(r.Context(), job) == nil {
+		if s.setOffline(id, rev, false) {
+			out["offline"] = false
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) deleteConnection(w http.ResponseWriter, r *http.Request, id string) {
+	s.mu.Lock()
+	ok := isID(id) && s.conns.remove(id)
+	s.mu.Unlock()
+	if !ok {
+		writeConnectionNotFound(w, id)
+		return
+	}
+	writeNoContent(w)
+}
+
+// pingSavedConnection tests a stored connection and records the outcome in its offline flag.
+func (s *Server) pingSavedConnection(w http.ResponseWriter, r *http.Request, id string) {
+	s.mu.Lock()
+	e, ok := s.connection(id)
+	var job pingJob
+	var rev uint64
+	if ok {
+		job, rev = s.preparePing(e.doc), e.rev
+	}
+	s.mu.Unlock()
+	if !ok {
+		writeConnectionNotFound(w, id)
+		return
+	}
+
+	failure := s.runPing(r.Context(), job)
+	// A test cut short because the caller left tells nothing about the database.
+	if r.Context().Err() == nil {
+		s.setOffline(id, rev, failure != nil)
+	}
+	s.writePingResult(w, failure)
+}
+
+// pingUnsavedConnection tests the document in the body, validated as a create would be.
+func (s *Server) pingUnsavedConnection(w http.ResponseWriter, r *http.Request, _ string) {
+	doc, ok := readDocument(w, r)
+	if !ok {
+		return
+	}
+	dropFields(doc, serverConnectionFields)
+	if errs := validateConnection(doc); len(errs) > 0 {
+		writeErrors(w, http.StatusUnprocessableEntity, errs...)
+		return
+	}
+	s.mu.Lock()
+	errs := s.checkReferences(doc, "")
+	job := s.preparePing(doc)
+	s.mu.Unlock()
+	if len(errs) > 0 {
+		writeErrors(w, http.StatusUnprocessableEntity, errs...)
+		return
+	}
+	s.writePingResult(w, s.runPing(r.Context(), job))
+}
+
+func (s *Server) writePingResult(w http.ResponseWriter, failure *PingError) {
+	if failure != nil {
+		writeErrors(w, s.cfg.PingFailureStatus, apiError{Code: failure.Code, Message: failure.Message})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"code": http.StatusOK})
+}
+
+// setOffline records a test's outcome, unless the connection was replaced or deleted since the
+// test read it (rev). It reports whether it wrote.
+func (s *Server) setOffline(id string, rev uint64, offline bool) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.conns.get(id)
+	if !ok || e.rev != rev {
+		return false
+	}
+	e.doc["offline"] = offline
+	return true
+}
+
+// connection looks up a connection; malformed ids are simply unknown. The caller holds s.mu.
+func (s *Server) connection(id string) (*entry, bool) {
+	if !isID(id) {
+		return nil, false
+	}
+	return s.conns.get(id)
+}
+
+// idTaken reports whether any document already has id. The caller holds s.mu.
+func (s *Server) idTaken(id string) bool {
+	_, conn := s.conns.get(id)
+	_, agent := s.agents.get(id)
+	return conn || agent
+}
+
+func writeConnectionNotFound(w http.ResponseWriter, id string) {
+	writeError(w, http.StatusNotFound, codeNotFound, "no connection has the id "+quoteValue(id))
+}

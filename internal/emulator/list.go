@@ -1,0 +1,73 @@
+package emulator
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+)
+
+// listDocuments answers a list call: one page of documents passed through view, a Link header
+// rel="next" with absolute skip/limit URL when more follow, and 204 with an empty body when the
+// page is empty.
+func (s *Server) listDocuments(w http.ResponseWriter, r *http.Request, c *collection, view func(map[string]any) map[string]any) {
+	skip, limit, bad := s.pageParams(r.URL.Query())
+	if bad != nil {
+		writeErrors(w, http.StatusBadRequest, *bad)
+		return
+	}
+	s.mu.Lock()
+	docs := c.page(skip, limit, view)
+	total := c.len()
+	s.mu.Unlock()
+
+	if len(docs) == 0 {
+		writeNoContent(w)
+		return
+	}
+	if next := skip + len(docs); next < total {
+		w.Header().Set("Link", fmt.Sprintf(`<%s>; rel="next"`, pageURL(r, next, limit)))
+	}
+	writeJSON(w, http.StatusOK, docs)
+}
+
+// pageParams reads skip (default 0) and limit (default the page size, at most MaxPageSize).
+func (s *Server) pageParams(q url.Values) (skip, limit int, bad *apiError) {
+	skip, limit = 0, s.cfg.PageSize
+	if v := q.Get("skip"); q.Has("skip") {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return 0, 0, &apiError{Code: codeInvalidQuery, Field: "skip",
+				Message: "skip must be a whole number of at least 0, not " + quoteValue(v)}
+		}
+		skip = n
+	}
+	if v := q.Get("limit"); q.Has("limit") {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return 0, 0, &apiError{Code: codeInvalidQuery, Field: "limit",
+				Message: fmt.Sprintf("limit must be a whole number from 1 to %d, not %s", MaxPageSize, quoteValue(v))}
+		}
+		limit = min(n, MaxPageSize)
+	}
+	return skip, limit, nil
+}
+
+func pageURL(r *http.Request, skip, limit int) string {
+	u := url.URL{Scheme: "http", Host: r.Host, Path: r.URL.Path}
+	if r.TLS != nil {
+		u.Scheme = "https"
+	}
+	u.RawQuery = url.Values{"skip": {strconv.Itoa(skip)}, "limit": {strconv.Itoa(limit)}}.Encode()
+	return u.String()
+}
+
+// quoteValue quotes a client-supplied value for an error message, cut short so a garbage path or
+// query cannot inflate the answer.
+func quoteValue(s string) string {
+	const maxLen = 64
+	if len(s) > maxLen {
+		s = s[:maxLen] + "..."
+	}
+	return strconv.Quote(s)
+}

@@ -1,0 +1,314 @@
+package emulator
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Defaults applied by New to zero Config fields.
+const (
+	DefaultPageSize           = 100
+	MaxPageSize               = 1000
+	DefaultConcurrencyLicence = 25
+	DefaultRateLimitBurst     = 1000
+	DefaultRateLimitPerSecond = 300
+	DefaultPingTimeout        = 3 * time.Second
+)
+
+// Regions a Server can play.
+const (
+	RegionUS = "us"
+	RegionEU = "eu"
+)
+
+// Config configures a Server. A zero field takes the default named in its comment.
+type Config struct {
+	// Tokens are the API tokens this region accepts. With none, every /v1 call answers 401.
+	Tokens []string
+	// ForeignTokens are tokens of the other region: they answer 401 with a message naming the
+	// region and base URL they belong to, as the real service does.
+	ForeignTokens []string
+	// Region is RegionUS (default) or RegionEU. It only changes the foreign-token message.
+	Region string
+	// PageSize is the page size of list calls without a limit query (default 100, at most 1000).
+	PageSize int
+	// ConcurrencyLicence is the account's concurrency limit (default 25): a higher
+	// rdbms.concurrencyLevel is quietly lowered to it.
+	ConcurrencyLicence int
+	// Pinger tests connections (default DialPinger(DefaultPingTimeout)). It is called
+	// concurrently and without any emulator lock held.
+	Pinger Pinger
+	// PingFailureStatus is the HTTP status of a failed connection test (default 200). The API
+	// documentation allows both a 200 and an error status, so clients are tested with both.
+	PingFailureStatus int
+	// RateLimitBurst is the capacity of each token's bucket (default 1000).
+	RateLimitBurst int
+	// RateLimitPerSecond is the bucket's refill rate (default 300).
+	RateLimitPerSecond float64
+	// Now is the clock for timestamps, ids and the rate limit (default time.Now). Latency and
+	// slow faults always sleep in real time.
+	Now func() time.Time
+}
+
+// Server emulates the integrator.io API. Create it with New; it is an http.Handler.
+type Server struct {
+	cfg     Config
+	tokens  [][]byte
+	foreign [][]byte
+
+	api     router
+	control router
+
+	limiter *limiter
+	faults  faultState
+	stats   statsCounter
+
+	// mu guards the documents below. It is never held while sleeping or pinging.
+	mu          sync.Mutex
+	ids         idGenerator
+	conns       collection
+	agents      collection
+	agentTokens map[string]string
+}
+
+// New returns a Server configured by cfg with its defaults filled in.
+func New(cfg Config) *Server {
+	if strings.EqualFold(cfg.Region, RegionEU) {
+		cfg.Region = RegionEU
+	} else {
+		cfg.Region = RegionUS
+	}
+	if cfg.PageSize <= 0 {
+		cfg.PageSize = DefaultPageSize
+	}
+	cfg.PageSize = min(cfg.PageSize, MaxPageSize)
+	if cfg.ConcurrencyLicence <= 0 {
+		cfg.ConcurrencyLicence = DefaultConcurrencyLicence
+	}
+	if cfg.Pinger == nil {
+		cfg.Pinger = DialPinger(DefaultPingTimeout)
+	}
+	if cfg.PingFailureStatus == 0 {
+		cfg.PingFailureStatus = http.StatusOK
+	}
+	if cfg.RateLimitBurst <= 0 {
+		cfg.RateLimitBurst = DefaultRateLimitBurst
+	}
+	if cfg.RateLimitPerSecond <= 0 {
+		cfg.RateLimitPerSecond = DefaultRateLimitPerSecond
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+
+	s := &Server{
+		cfg:         cfg,
+		tokens:      toBytes(cfg.Tokens),
+		foreign:     toBytes(cfg.ForeignTokens),
+		limiter:     newLimiter(float64(cfg.RateLimitBurst), cfg.RateLimitPerSecond, cfg.Now),
+		ids:         newIDGenerator(),
+		conns:       newCollection(),
+		agents:      newCollection(),
+		agentTokens: map[string]string{},
+	}
+	s.faults.set(FaultConfig{})
+	s.stats.reset()
+	s.registerAPI()
+	s.registerControl()
+	return s
+}
+
+func toBytes(tokens []string) [][]byte {
+	out := make([][]byte, 0, len(tokens))
+	for _, t := range tokens {
+		if t != "" {
+			out = append(out, []byte(t))
+		}
+	}
+	return out
+}
+
+const (
+	apiPrefix     = "/v1"
+	controlPrefix = "/_emulator"
+)
+
+func hasPathPrefix(path, prefix string) bool {
+	return path == prefix || strings.HasPrefix(path, prefix+"/")
+}
+
+// ServeHTTP answers the API under /v1 and the test controls under /_emulator.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case hasPathPrefix(r.URL.Path, apiPrefix):
+		s.serveAPI(w, r)
+	case hasPathPrefix(r.URL.Path, controlPrefix):
+		m := s.control.match(r.Method, r.URL.Path)
+		m.serve(w, r)
+	default:
+		writeError(w, http.StatusNotFound, codeNotFound, "no such endpoint: "+r.URL.Path)
+	}
+}
+
+func (s *Server) registerAPI() {
+	a := &s.api
+	a.add(http.MethodGet, "/v1/tokenInfo", s.tokenInfo)
+
+	a.add(http.MethodGet, "/v1/connections", s.listConnections)
+	a.add(http.MethodPost, "/v1/connections", s.createConnection)
+	a.add(http.MethodPost, "/v1/connections/ping", s.pingUnsavedConnection)
+	a.add(http.MethodGet, "/v1/connections/{id}", s.getConnection)
+	a.add(http.MethodPut, "/v1/connections/{id}", s.replaceConnection)
+	a.add(http.MethodDelete, "/v1/connections/{id}", s.deleteConnection)
+	a.add(http.MethodPost, "/v1/connections/{id}/ping", s.pingSavedConnection)
+	a.add(http.MethodGet, "/v1/connections/{id}/ping", s.pingSavedConnection) // the legacy form
+
+	a.add(http.MethodGet, "/v1/agents", s.listAgents)
+	a.add(http.MethodPost, "/v1/agents", s.createAgent)
+	a.add(http.MethodGet, "/v1/agents/{id}", s.getAgent)
+	a.add(http.MethodPut, "/v1/agents/{id}", s.replaceAgent)
+	a.add(http.MethodDelete, "/v1/agents/{id}", s.deleteAgent)
+	a.add(http.MethodGet, "/v1/agents/{id}/display-token", s.displayAgentToken)
+	a.add(http.MethodPut, "/v1/agents/{id}/change-token", s.changeAgentToken)
+}
+
+// serveAPI runs the pipeline of every /v1 request: statistics, latency, injected faults,
+// authentication, rate limit, then routing. Faults come before authentication because they
+// stand for the network and proxies in front of the real service.
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+	m := s.api.match(r.Method, r.URL.Path)
+	s.stats.count(r.Method + " " + m.pattern)
+
+	preloadBody(r)
+	if !sleep(r.Context(), s.faults.latency()) {
+		return // the client gave up; there is nobody to answer
+	}
+	serve := func(w http.ResponseWriter) {
+		if !s.admit(w, r) {
+			return
+		}
+		m.serve(w, r)
+	}
+	if rule, ok := s.faults.pick(r.Method, r.URL.Path); ok {
+		applyFault(w, r, rule, serve)
+		return
+	}
+	serve(w)
+}
+
+// admit authenticates the request and takes a token from its rate-limit bucket, answering
+// 401 or 429 itself when it refuses.
+func (s *Server) admit(w http.ResponseWriter, r *http.Request) bool {
+	token, ok := bearerToken(r)
+	if !ok {
+		writeUnauthorized(w, "missing bearer token: send the header Authorization: Bearer <token>")
+		return false
+	}
+	if !containsToken(s.tokens, token) {
+		if containsToken(s.foreign, token) {
+			writeUnauthorized(w, s.foreignTokenMessage())
+		} else {
+			writeUnauthorized(w, "invalid or revoked API token")
+		}
+		return false
+	}
+	if wait, ok := s.limiter.take(token); !ok {
+		writeRateLimited(w, retryAfterSeconds(wait))
+		return false
+	}
+	return true
+}
+
+func (s *Server) foreignTokenMessage() string {
+	if s.cfg.Region == RegionEU {
+		return "this token was issued for the US region; use https://api.integrator.io"
+	}
+	return "this token was issued for the EU region; use https://api.eu.integrator.io"
+}
+
+func bearerToken(r *http.Request) (string, bool) {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	token = strings.TrimSpace(token)
+	return token, token != ""
+}
+
+// containsToken compares in constant time so response timing does not leak token prefixes.
+func containsToken(set [][]byte, token string) bool {
+	found := 0
+	for _, t := range set {
+		found |= subtle.ConstantTimeCompare(t, []byte(token))
+	}
+	return found == 1
+}
+
+func writeUnauthorized(w http.ResponseWriter, message string) {
+	w.Header().Set("WWW-Authenticate", `Bearer realm="integrator.io"`)
+	writeError(w, http.StatusUnauthorized, codeUnauthorized, message)
+}
+
+func writeRateLimited(w http.ResponseWriter, seconds int) {
+	w.Header().Set("Retry-After", strconv.Itoa(seconds))
+	writeError(w, http.StatusTooManyRequests, codeRateLimited,
+		"rate limit exceeded; retry after "+strconv.Itoa(seconds)+"s")
+}
+
+// tokenInfo answers GET /v1/tokenInfo. The user id is a one-way hash of the token, so it is
+// stable across calls and restarts and reveals nothing of the token.
+func (s *Server) tokenInfo(w http.ResponseWriter, r *http.Request, _ string) {
+	token, _ := bearerToken(r)
+	sum := sha256.Sum256([]byte("integratorio-emulator user:" + token))
+	writeJSON(w, http.StatusOK, map[string]any{
+		"_userId": hex.EncodeToString(sum[:12]),
+		"scope":   "*",
+	})
+}
+
+// preloadBody reads the request body (up to one byte past the limit readDocument enforces)
+// into memory. net/http watches for a client hanging up only once the body has been consumed,
+// so without this a latency or slow fault could not notice that its client gave up.
+func preloadBody(r *http.Request) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return
+	}
+	data, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+	rest := io.Reader(r.Body) // non-empty only past the limit, where readDocument stops anyway
+	if err != nil {
+		rest = errReader{err}
+	}
+	r.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(data), rest), r.Body}
+}
+
+// errReader replays a read error, so a body cut off by the client still fails when decoded.
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
+// sleep waits d or until ctx is done, reporting whether the caller should go on.
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
