@@ -44,7 +44,7 @@ type Config struct {
 	// ConcurrencyLicence is the account's concurrency limit (default 25): a higher
 	// rdbms.concurrencyLevel is quietly lowered to it.
 	ConcurrencyLicence int
-	// Pinger tests connections (default DialPinger(DefaultPingTimeout)). It is called
+	// Pinger tests connections (default PostgresPinger(DefaultPingTimeout): a real login). It is called
 	// concurrently and without any emulator lock held.
 	Pinger Pinger
 	// PingFailureStatus is the HTTP status of a failed connection test (default 200). The API
@@ -95,7 +95,7 @@ func New(cfg Config) *Server {
 		cfg.ConcurrencyLicence = DefaultConcurrencyLicence
 	}
 	if cfg.Pinger == nil {
-		cfg.Pinger = DialPinger(DefaultPingTimeout)
+		cfg.Pinger = PostgresPinger(DefaultPingTimeout)
 	}
 	if cfg.PingFailureStatus == 0 {
 		cfg.PingFailureStatus = http.StatusOK

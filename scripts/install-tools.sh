@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# Installs the tools this repository needs into ./bin, building each from a pinned Go module under
+# tools/ (versions fixed by that module's go.sum), and makes sure PostgreSQL server binaries exist.
+#
+#   scripts/install-tools.sh                     # everything
+#   scripts/install-tools.sh terraform postgres  # a subset
+#
+# Tools: terraform tofu tfplugindocs golangci-lint goreleaser postgres terraformrc.
+# Idempotent: a tool is rebuilt only when its binary is missing or its stamp (a hash of the tool
+# module's go.mod and go.sum plus the Go version) changed. One line of output per tool.
+#
+# Environment:
+#   TERRAFORM_FROM_SOURCE=1  build Terraform 1.5.7 into bin/terraform even if one is on PATH.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+bin="$root/bin"
+stamps="$bin/.stamps"
+mkdir -p "$bin" "$stamps"
+
+# The tool modules are built on their own, never through a go.work file.
+export GOWORK=off
+# A CLI configuration file that exists: a missing one makes OpenTofu print a warning on stdout.
+export TF_CLI_CONFIG_FILE="$bin/terraformrc"
+
+min_terraform="1.5.0"
+all_tools=(terraformrc terraform tofu tfplugindocs golangci-lint goreleaser postgres)
+
+say() { printf '%-14s %s\n' "$1:" "$2"; }
+
+# Serialise concurrent runs (make -j, two terminals): they would build the same file.
+if command -v flock >/dev/null 2>&1; then
+	exec 9>"$bin/.install.lock"
+	flock 9
+fi
+
+go_version="$(go env GOVERSION)"
+
+# stamp_of MODULE_DIR: what a build from that module depends on.
+stamp_of() {
+	cat "$root/$1/go.mod" "$root/$1/go.sum" | sha256sum | cut -c1-16 | tr -d '\n'
+	printf ' %s\n' "$go_version"
+}
+
+# build_go_tool NAME MODULE_DIR PACKAGE: go build -o bin/NAME PACKAGE inside MODULE_DIR, if needed.
+build_go_tool() {
+	local name="$1" dir="$2" pkg="$3" want have="" start
+	want="$(stamp_of "$dir")"
+	[[ -f "$stamps/$name" ]] && have="$(cat "$stamps/$name")"
+	if [[ -x "$bin/$name" && ! -L "$bin/$name" && "$have" == "$want" ]]; then
+		say "$name" "up to date (bin/$name from $dir)"
+		return 0
+	fi
+	start=$SECONDS
+	rm -f "$stamps/$name"
+	if ! (cd "$root/$dir" && go build -o "$bin/$name.tmp" "$pkg"); then
+		rm -f "$bin/$name.tmp"
+		say "$name" "FAILED to build $pkg from $dir" >&2
+		return 1
+	fi
+	rm -f "$bin/$name"
+	mv "$bin/$name.tmp" "$bin/$name"
+	printf '%s\n' "$want" >"$stamps/$name"
+	say "$name" "built bin/$name from $dir in $((SECONDS - start))s"
+}
+
+# version_ge A B: A >= B for dotted versions (pre-release suffixes ignored).
+version_ge() {
+	local a="${1%%-*}" b="${2%%-*}"
+	[[ "$(printf '%s\n%s\n' "$b" "$a" | sort -V | head -n1)" == "$b" ]]
+}
+
+# terraform_version PATH: prints x.y.z or nothing.
+terraform_version() {
+	"$1" version -json 2>/dev/null | sed -n 's/.*"terraform_version": *"\([^"]*\)".*/\1/p' | head -n1
+}
+
+# find_system_terraform: first terraform on PATH outside bin/ whose version >= $min_terraform.
+find_system_terraform() {
+	local dir candidate version
+	local IFS=:
+	for dir in $PATH; do
+		[[ -z "$dir" ]] && continue
+		[[ "$(cd "$dir" 2>/dev/null && pwd -P)" == "$(cd "$bin" && pwd -P)" ]] && continue
+		candidate="$dir/terraform"
+		[[ -x "$candidate" && ! -d "$candidate" ]] || continue
+		version="$(terraform_version "$candidate")"
+		if [[ -n "$version" ]] && version_ge "$version" "$min_terraform"; then
+			printf '%s %s\n' "$candidate" "$version"
+			return 0
+		fi
+	done
+	return 1
+}
+
+install_terraform() {
+	local found path version
+	if [[ "${TERRAFORM_FROM_SOURCE:-}" != "1" ]] && found="$(find_system_terraform)"; then
+		path="${found% *}"
+		version="${found##* }"
+		if [[ ! -L "$bin/terraform" || "$(readlink "$bin/terraform")" != "$path" ]]; then
+			rm -f "$bin/terraform"
+			ln -s "$path" "$bin/terraform"
+		fi
+		printf 'system %s\n' "$path" >"$stamps/terraform"
+		say terraform "using $path (Terraform $version), linked as bin/terraform"
+		return 0
+	fi
+	build_go_tool terraform tools/terraform github.com/hashicorp/terraform
+}
+
+install_postgres() {
+	local initdb
+	initdb="$(ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -n1 || true)"
+	if [[ -n "$initdb" ]]; then
+		say postgres "found $("$initdb" --version 2>/dev/null | head -n1) at $(dirname "$initdb")"
+		return 0
+	fi
+	if [[ "$(id -u)" != "0" ]] || ! command -v apt-get >/dev/null 2>&1; then
+		say postgres "MISSING: install PostgreSQL server binaries, e.g. 'sudo apt-get install -y postgresql' (Debian/Ubuntu)" >&2
+		return 1
+	fi
+	local start=$SECONDS
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq >/dev/null
+	apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+	# The Debian package creates and starts a "main" cluster. Tests start their own throwaway
+	# clusters on free ports, so stop it and keep it from starting at boot.
+	if command -v pg_lsclusters >/dev/null 2>&1; then
+		local ver name
+		while read -r ver name _; do
+			[[ "$ver" =~ ^[0-9]+$ ]] || continue
+			pg_ctlcluster "$ver" "$name" stop >/dev/null 2>&1 || true
+			if [[ -f "/etc/postgresql/$ver/$name/start.conf" ]]; then
+				echo manual >"/etc/postgresql/$ver/$name/start.conf"
+			fi
+		done < <(pg_lsclusters --no-header 2>/dev/null || true)
+	fi
+	if command -v systemctl >/dev/null 2>&1 && [[ -d /run/systemd/system ]]; then
+		systemctl disable --now postgresql >/dev/null 2>&1 || true
+	fi
+	initdb="$(ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -n1 || true)"
+	if [[ -z "$initdb" ]]; then
+		say postgres "FAILED: apt-get installed postgresql but no initdb under /usr/lib/postgresql/*/bin" >&2
+		return 1
+	fi
+	say postgres "installed $("$initdb" --version | head -n1) with apt-get in $((SECONDS - start))s (its main cluster stopped)"
+}
+
+install_terraformrc() {
+	if [[ -f "$bin/terraformrc" ]]; then
+		say terraformrc "up to date (bin/terraformrc)"
+		return 0
+	fi
+	cat >"$bin/terraformrc" <<'EOF'
+# Terraform/OpenTofu CLI configuration used by this repository's make targets and tests
+# (TF_CLI_CONFIG_FILE points here). Intentionally empty: acceptance tests serve the provider
+# in-process and need no registry or dev_overrides.
+EOF
+	say terraformrc "wrote bin/terraformrc"
+}
+
+install_one() {
+	case "$1" in
+	terraformrc) install_terraformrc ;;
+	terraform) install_terraform ;;
+	tofu | opentofu) build_go_tool tofu tools/opentofu github.com/opentofu/opentofu/cmd/tofu ;;
+	tfplugindocs) build_go_tool tfplugindocs tools github.com/hashicorp/terraform-plugin-docs/cmd/tfplugindocs ;;
+	golangci-lint) build_go_tool golangci-lint tools github.com/golangci/golangci-lint/v2/cmd/golangci-lint ;;
+	goreleaser) build_go_tool goreleaser tools github.com/goreleaser/goreleaser/v2 ;;
+	postgres | postgresql) install_postgres ;;
+	*)
+		echo "install-tools.sh: unknown tool '$1' (known: ${all_tools[*]})" >&2
+		return 2
+		;;
+	esac
+}
+
+if [[ $# -eq 0 ]]; then
+	set -- "${all_tools[@]}"
+fi
+
+# Terraform and tfplugindocs are always used with the CLI config file written above.
+if [[ ! -f "$bin/terraformrc" ]]; then
+	install_terraformrc >/dev/null
+fi
+
+status=0
+for tool in "$@"; do
+	install_one "$tool" || status=1
+done
+exit "$status"
