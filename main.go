@@ -4,6 +4,7 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 	"log"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
@@ -11,13 +12,21 @@ import (
 	"github.com/integratorio/terraform-provider-integratorio/internal/provider"
 )
 
-// version is set at release time by goreleaser: -ldflags "-X main.version=...".
-var version = "dev"
+// Set at release time by goreleaser: -ldflags "-X main.version=... -X main.commit=...".
+var (
+	version = "dev"
+	commit  = "none"
+)
 
 func main() {
-	var debug bool
+	var debug, showVersion bool
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
+	flag.BoolVar(&showVersion, "version", false, "print the version and exit")
 	flag.Parse()
+	if showVersion {
+		fmt.Printf("terraform-provider-integratorio %s (commit %s)\n", version, commit)
+		return
+	}
 
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address: "registry.terraform.io/integratorio/integratorio",

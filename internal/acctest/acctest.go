@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
+	"github.com/integratorio/terraform-provider-integratorio/internal/clirunner"
 	"github.com/integratorio/terraform-provider-integratorio/internal/emulator"
 	"github.com/integratorio/terraform-provider-integratorio/internal/pgserver"
 	"github.com/integratorio/terraform-provider-integratorio/internal/provider"
@@ -37,6 +38,9 @@ func Main(m *testing.M) {
 	os.Exit(run(m))
 }
 
+// workDir holds what the whole test binary shares: the CLI configuration and the provider binary.
+var workDir string
+
 func run(m *testing.M) int {
 	dir, err := os.MkdirTemp("", "integratorio-acctest-")
 	if err != nil {
@@ -44,6 +48,7 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
+	workDir = dir
 	if cfg := os.Getenv("TF_CLI_CONFIG_FILE"); cfg == "" || !fileExists(cfg) {
 		path := filepath.Join(dir, "terraformrc")
 		if err := os.WriteFile(path, []byte("# acceptance tests: no overrides\n"), 0o600); err != nil {
@@ -145,4 +150,31 @@ func ErrorText(pieces ...string) *regexp.Regexp {
 		quoted[i] = strings.Join(words, `\s+`)
 	}
 	return regexp.MustCompile(`(?s)` + strings.Join(quoted, `.*`))
+}
+
+var (
+	buildOnce   sync.Once
+	providerDir string
+	buildErr    error
+)
+
+// BuiltProvider compiles the provider once per test binary and returns the directory holding
+// it, for tests that run the CLI with the provider as its own process, as users do.
+func BuiltProvider(t testing.TB) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		root, err := clirunner.ModuleRoot()
+		if err != nil {
+			buildErr = err
+			return
+		}
+		providerDir = filepath.Join(workDir, "provider")
+		if buildErr = os.MkdirAll(providerDir, 0o700); buildErr == nil {
+			_, buildErr = clirunner.BuildProvider(context.Background(), root, providerDir)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return providerDir
 }

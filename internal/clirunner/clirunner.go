@@ -29,7 +29,7 @@ func BuildProvider(ctx context.Context, moduleRoot, dir string) (string, error) 
 	cmd.Dir = moduleRoot
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		return "", fmt.Errorf("building the provider: %v\n%s", err, out)
+		return "", fmt.Errorf("building the provider: %w\n%s", err, out)
 	}
 	return bin, nil
 }

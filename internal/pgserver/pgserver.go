@@ -375,7 +375,8 @@ func freePort(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("finding a free port on 127.0.0.1: %w", err)
 	}
-	port := l.Addr().(*net.TCPAddr).Port
+	addr, _ := l.Addr().(*net.TCPAddr) // a "tcp" listener always has one
+	port := addr.Port
 	if err := l.Close(); err != nil {
 		return 0, fmt.Errorf("releasing probe port %d: %w", port, err)
 	}

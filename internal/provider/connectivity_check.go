@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -78,10 +77,6 @@ func (m postgresConnectionModel) checkPlan(ctx context.Context) (checkPlan, diag
 		}
 	}
 	return p, diags
-}
-
-var connectivityCheckAttrTypes = map[string]attr.Type{
-	"direct": types.BoolType, "via_api": types.BoolType, "timeout": types.StringType,
 }
 
 // runChecks proves, before anything is saved, that the planned connection works: the agent is

@@ -55,7 +55,7 @@ func (r *postgresConnectionResource) ValidateConfig(ctx context.Context, req res
 	}
 
 	if !m.UseSSL.IsUnknown() && !m.UseSSL.ValueBool() {
-		var cfg map[string]attr.Value = map[string]attr.Value{
+		cfg := map[string]attr.Value{
 			"ssl_ca": m.SSLCA, "ssl_certificate": m.SSLCertificate, "ssl_key": m.SSLKey,
 			"ssl_passphrase": m.SSLPassphrase, "ssl_verify_server_certificate": m.SSLVerifyServerCertificate,
 		}

@@ -1,46 +1,17 @@
 package provider_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/integratorio/terraform-provider-integratorio/internal/acctest"
 	"github.com/integratorio/terraform-provider-integratorio/internal/clirunner"
 	"github.com/integratorio/terraform-provider-integratorio/internal/emulator"
 )
-
-var (
-	buildOnce   sync.Once
-	providerDir string
-	buildErr    error
-)
-
-// builtProvider compiles the provider once per test binary, for tests that run the CLI with
-// the provider as its own process, as users do.
-func builtProvider(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		root, err := clirunner.ModuleRoot()
-		if err != nil {
-			buildErr = err
-			return
-		}
-		providerDir, buildErr = os.MkdirTemp("", "integratorio-provider-")
-		if buildErr == nil {
-			_, buildErr = clirunner.BuildProvider(context.Background(), root, providerDir)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return providerDir
-}
 
 // TestSecrets_neverLeak runs a whole lifecycle through the real CLI with TF_LOG=trace and searches
 // every byte Terraform and the provider wrote for the token, the password, the key and the
@@ -51,7 +22,7 @@ func TestSecrets_neverLeak(t *testing.T) {
 	pg := acctest.Postgres(t)
 	env := acctest.NewEnv(t, emulator.Config{})
 	dir := t.TempDir()
-	cliConfig, err := clirunner.WriteCLIConfig(dir, builtProvider(t))
+	cliConfig, err := clirunner.WriteCLIConfig(dir, acctest.BuiltProvider(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -117,7 +117,7 @@ func decryptLegacy(b block, passphrase []byte) (crypto.Signer, error) {
 	}
 	if err != nil {
 		// x509's messages here describe the headers only (mode, IV size), never the key.
-		return nil, fmt.Errorf("%w: the encrypted PEM key cannot be decrypted (%v); %s", ErrUnsupportedKey, err, convertHint)
+		return nil, fmt.Errorf("%w: the encrypted PEM key cannot be decrypted (%w); %s", ErrUnsupportedKey, err, convertHint)
 	}
 	key, err := parseKeyDER(b.Type, der)
 	if err != nil {

@@ -170,7 +170,7 @@ func TestParsePrivateKey_errors(t *testing.T) {
 				t.Errorf("error:\n got: %s\nwant: %s", got, tt.want)
 			}
 			for _, s := range []error{ErrNotAPrivateKey, ErrPassphraseRequired, ErrWrongPassphrase, ErrUnsupportedKey} {
-				if is := errors.Is(err, s); is != (s == tt.sentinel) {
+				if is := errors.Is(err, s); is != (s == tt.sentinel) { //nolint:errorlint // comparing sentinel identities, not a returned error
 					t.Errorf("errors.Is(err, %q) = %v", s, is)
 				}
 			}

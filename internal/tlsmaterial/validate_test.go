@@ -19,7 +19,6 @@ func TestValidate(t *testing.T) {
 		notBefore: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC), notAfter: time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC)})
 	otherKey := pkcs8PEM(t, edKeyOnce())
 
-	type p = Problem
 	tests := []struct {
 		name string
 		m    Material
