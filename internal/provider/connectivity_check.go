@@ -186,6 +186,9 @@ func (r *postgresConnectionResource) apiCheck(ctx context.Context, doc *client.C
 	if err != nil {
 		fields["error"] = err.Error()
 		tflog.Warn(ctx, "connectivity check failed", fields)
+		if rejectedFields(err, doc.Name, &diags) {
+			return diags // the document itself was refused, not the connection
+		}
 		reason := err.Error()
 		var apiErr *client.APIError
 		if errors.As(err, &apiErr) && apiErr.Message != "" {

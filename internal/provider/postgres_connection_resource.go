@@ -232,6 +232,9 @@ func (r *postgresConnectionResource) Create(ctx context.Context, req resource.Cr
 
 	created, err := r.create(ctx, doc)
 	r.data.connections.Invalidate()
+	if err != nil && rejectedFields(err, plan.Name.ValueString(), &resp.Diagnostics) {
+		return
+	}
 	if err != nil {
 		resp.Diagnostics.AddError("Error Creating PostgreSQL Connection",
 			fmt.Sprintf("integrator.io did not create connection %q: %s", plan.Name.ValueString(), err))
@@ -315,6 +318,9 @@ func (r *postgresConnectionResource) Update(ctx context.Context, req resource.Up
 
 	updated, err := r.data.client.Connections.Replace(ctx, id, doc)
 	r.data.connections.Invalidate()
+	if err != nil && rejectedFields(err, plan.Name.ValueString(), &resp.Diagnostics) {
+		return
+	}
 	if err != nil {
 		resp.Diagnostics.AddError("Error Updating PostgreSQL Connection",
 			fmt.Sprintf("integrator.io did not update connection %s: %s", id, err))
@@ -361,31 +367,53 @@ func (r *postgresConnectionResource) ImportState(ctx context.Context, req resour
 	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
 }
 
+// maxCreateRounds bounds how many times create POSTs a document whose earlier POSTs had an
+// unknown outcome and turned out not to have created anything.
+const maxCreateRounds = 4
+
 // create POSTs the document. When the POST's outcome is unknown (the connection dropped after the
 // request was sent), it looks for the object the server may have made before trying again, so a
-// connection is neither duplicated nor left outside state.
+// connection is neither duplicated nor left outside state. Creates of connections with the same
+// name run one at a time and never adopt each other's objects (see createGuard).
 func (r *postgresConnectionResource) create(ctx context.Context, doc *client.Connection) (*client.Connection, error) {
-	started := time.Now()
-	created, err := r.data.client.Connections.Create(ctx, doc)
-	if err == nil || !errors.Is(err, client.ErrOutcomeUnknown) {
-		return created, err
-	}
-	tflog.Warn(ctx, "create outcome unknown; looking for the connection before trying again", map[string]any{"error": err.Error()})
-	// The create's own deadline may be what cut it short: recovery gets a short budget of its own.
-	lookupCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
-	defer cancel()
-	found, lookupErr := findCreated(lookupCtx, r.data.client.Connections, doc, started)
-	switch {
-	case lookupErr != nil:
-		return nil, fmt.Errorf("%w; looking for a connection it may have created also failed: %s. "+
-			"Check integrator.io for a connection named %q and import it if it exists", err, lookupErr, doc.Name)
-	case found != nil:
-		tflog.Info(lookupCtx, "found the connection the interrupted create made", map[string]any{"id": found.ID})
-		return found, nil
-	case ctx.Err() != nil:
+	unlock, err := creates.lock(ctx, doc.Name)
+	if err != nil {
 		return nil, err
 	}
-	return r.data.client.Connections.Create(ctx, doc)
+	defer unlock()
+	started := time.Now()
+	for round := 1; ; round++ {
+		created, err := r.data.client.Connections.Create(ctx, doc)
+		if err == nil {
+			creates.claim(created.ID)
+			return created, nil
+		}
+		if !errors.Is(err, client.ErrOutcomeUnknown) {
+			return nil, err
+		}
+		tflog.Warn(ctx, "create outcome unknown; looking for the connection before trying again",
+			map[string]any{"error": err.Error(), "round": round})
+		found, lookupErr := r.lookupCreated(ctx, doc, started)
+		switch {
+		case lookupErr != nil:
+			return nil, fmt.Errorf("%w; looking for a connection it may have created also failed: %s. "+
+				"Check integrator.io for a connection named %q and import it if it exists", err, lookupErr, doc.Name)
+		case found != nil:
+			creates.claim(found.ID)
+			tflog.Info(ctx, "found the connection the interrupted create made", map[string]any{"id": found.ID})
+			return found, nil
+		case ctx.Err() != nil, round >= maxCreateRounds:
+			return nil, err
+		}
+	}
+}
+
+// lookupCreated looks for the connection an ambiguous create of doc made. The create's own deadline may
+// be what cut it short, so the lookup gets a short budget of its own.
+func (r *postgresConnectionResource) lookupCreated(ctx context.Context, doc *client.Connection, started time.Time) (*client.Connection, error) {
+	lookupCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	return findCreated(lookupCtx, r.data.client.Connections, doc, started)
 }
 
 func notPostgres(doc *client.Connection) string {

@@ -1,0 +1,56 @@
+package provider
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+
+	"github.com/integratorio/terraform-provider-integratorio/internal/client"
+)
+
+// apiFieldAttributes maps the document paths the API names in its errors to the attributes
+// users write, so a rejection shows on the attribute at fault.
+var apiFieldAttributes = map[string]string{
+	"name":                               "name",
+	"_agentId":                           "agent_id",
+	"_borrowConcurrencyFromConnectionId": "borrow_concurrency_from",
+	"rdbms.host":                         "host",
+	"rdbms.port":                         "port",
+	"rdbms.database":                     "database",
+	"rdbms.user":                         "username",
+	"rdbms.password":                     "password",
+	"rdbms.ssl":                          "use_ssl",
+	"rdbms.ssl.ca":                       "ssl_ca",
+	"rdbms.ssl.cert":                     "ssl_certificate",
+	"rdbms.ssl.key":                      "ssl_key",
+	"rdbms.ssl.passphrase":               "ssl_passphrase",
+	"rdbms.concurrencyLevel":             "concurrency_level",
+	"rdbms.options":                      "properties",
+}
+
+// rejectedFields turns an API error that names document fields (a validation failure) into
+// attribute errors, and reports whether it did. Other errors are left to the caller.
+func rejectedFields(err error, name string, diags *diag.Diagnostics) bool {
+	var apiErr *client.APIError
+	if !errors.As(err, &apiErr) {
+		return false
+	}
+	found := false
+	for _, d := range apiErr.Errors {
+		if d.Field == "" {
+			continue
+		}
+		found = true
+		message := strings.TrimPrefix(d.Message, d.Field+": ")
+		detail := fmt.Sprintf("integrator.io refused connection %q: %s (field %s).\n\nNothing was created or changed.", name, message, d.Field)
+		if attr, ok := apiFieldAttributes[d.Field]; ok {
+			diags.AddAttributeError(path.Root(attr), "integrator.io Rejected the Connection", detail)
+		} else {
+			diags.AddError("integrator.io Rejected the Connection", detail)
+		}
+	}
+	return found
+}

@@ -1,0 +1,165 @@
+package provider_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/integratorio/terraform-provider-integratorio/internal/acctest"
+	"github.com/integratorio/terraform-provider-integratorio/internal/client"
+	"github.com/integratorio/terraform-provider-integratorio/internal/emulator"
+)
+
+// Mode, agent and SSL changes are updates in place: the connection keeps its id.
+func TestAccPostgresConnection_modeAgentAndSSLChangeInPlace(t *testing.T) {
+	t.Parallel()
+	pg := acctest.Postgres(t)
+	env := acctest.NewEnv(t, emulator.Config{})
+	agent1 := addAgent(t, env, emulator.AgentSpec{Name: "dc1", Online: true})
+	agent2 := addAgent(t, env, emulator.AgentSpec{Name: "dc2", Online: true})
+	plain := fmt.Sprintf(`
+  name     = "Moving"
+  host     = %q
+  port     = %d
+  database = %q
+  username = %q
+  password = %q
+`, pg.Host, pg.Port, pg.Database, pg.PasswordUser, pg.Password)
+	onPremise := func(agent string) string {
+		return plain + fmt.Sprintf("  mode = \"on_premise\"\n  agent_id = %q\n", agent)
+	}
+	inPlace := resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(connAddr, plancheck.ResourceActionUpdate)}}
+	stored := func(field string, want any) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			if got := storedConnection(t, env)[field]; got != want {
+				return fmt.Errorf("stored %s = %v, want %v", field, got, want)
+			}
+			return nil
+		}
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: connConfig(env, plain), Check: stored("_agentId", nil)},
+			{
+				Config: connConfig(env, onPremise(agent1)), ConfigPlanChecks: inPlace, Check: stored("_agentId", agent1),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("mode"), knownvalue.StringExact("on_premise")),
+				},
+			},
+			{Config: connConfig(env, onPremise(agent2)), ConfigPlanChecks: inPlace, Check: stored("_agentId", agent2)},
+			{
+				Config: connConfig(env, plain+fmt.Sprintf("  use_ssl = true\n  ssl_ca = %q\n", pg.CA)), ConfigPlanChecks: inPlace,
+				Check: func(*terraform.State) error {
+					doc := storedConnection(t, env)
+					if doc["_agentId"] != nil || rdbmsField(doc, "ssl") == nil {
+						return fmt.Errorf("after going back to cloud with SSL: _agentId %v, ssl %v", doc["_agentId"], rdbmsField(doc, "ssl") != nil)
+					}
+					return nil
+				},
+			},
+			{Config: connConfig(env, plain), ConfigPlanChecks: inPlace, Check: func(*terraform.State) error {
+				if ssl := rdbmsField(storedConnection(t, env), "ssl"); ssl != nil {
+					return fmt.Errorf("use_ssl = false still stores an ssl object")
+				}
+				return nil
+			}},
+		},
+	})
+	if n := creates(env); n != 1 {
+		t.Fatalf("%d creates: a change was made by replacement", n)
+	}
+}
+
+func TestAccPostgresConnection_borrowing(t *testing.T) {
+	t.Parallel()
+	pg := acctest.Postgres(t)
+	env := acctest.NewEnv(t, emulator.Config{})
+	server := fmt.Sprintf(`
+  host     = %q
+  port     = %d
+  database = %q
+  username = %q
+  password = %q
+`, pg.Host, pg.Port, pg.Database, pg.PasswordUser, pg.Password)
+	lender := `
+resource "integratorio_postgres_connection" "lender" {
+  name              = "Lender"
+  concurrency_level = 9
+` + server + "}\n"
+	borrower := func(from string) string {
+		return fmt.Sprintf(`
+resource "integratorio_postgres_connection" "test" {
+  name                    = "Borrower"
+  borrow_concurrency_from = %s
+%s}
+`, from, server)
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				// A lender that does not exist: refused by integrator.io, nothing created.
+				Config: env.ProviderConfig() + borrower(`"aaaaaaaaaaaaaaaaaaaaaaaa"`),
+				ExpectError: acctest.ErrorText("integrator.io Rejected the Connection",
+					`integrator.io refused connection "Borrower": no other connection has the id "aaaaaaaaaaaaaaaaaaaaaaaa"`,
+					"Nothing was created or changed."),
+			},
+			{
+				Config: env.ProviderConfig() + lender + borrower("integratorio_postgres_connection.lender.id"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("concurrency_level"), knownvalue.Null()),
+					statecheck.ExpectKnownValue("integratorio_postgres_connection.lender", tfjsonpath.New("concurrency_level"), knownvalue.Int64Exact(9)),
+				},
+			},
+			{
+				Config:           env.ProviderConfig() + lender + borrower("integratorio_postgres_connection.lender.id"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+	})
+	if n := len(env.Emulator.Connections()); n != 0 {
+		t.Fatalf("destroy left %d connections", n)
+	}
+}
+
+func TestAccPostgresConnection_borrowFromItselfRefused(t *testing.T) {
+	t.Parallel()
+	pg := acctest.Postgres(t)
+	env := acctest.NewEnv(t, emulator.Config{})
+	// A connection made outside Terraform, so its id is known before the configuration is written.
+	created, err := apiClient(t, env).Connections.Create(t.Context(), &client.Connection{
+		Type: client.ConnectionTypeRDBMS, Name: "Self",
+		RDBMS: &client.RDBMS{Type: client.RDBMSTypePostgreSQL, Host: pg.Host, Port: client.Port(pg.Port),
+			Database: pg.Database, User: pg.PasswordUser, Password: pg.Password},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	config := func(extra string) string {
+		return connConfig(env, pgBody(pg, "Self", extra))
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: config(""), ResourceName: connAddr, ImportState: true, ImportStateId: created.ID,
+				ImportStatePersist: true,
+			},
+			{
+				Config: config(fmt.Sprintf("  borrow_concurrency_from = %q\n", created.ID)),
+				ExpectError: acctest.ErrorText("Connection Cannot Borrow From Itself",
+					fmt.Sprintf("borrow_concurrency_from is this connection's own id (%s)", created.ID)),
+			},
+		},
+	})
+	if n := env.Emulator.Stats()["PUT /v1/connections/{id}"]; n != 0 {
+		t.Fatalf("the refused update sent %d PUTs", n)
+	}
+}
