@@ -213,6 +213,6 @@ func connectionSettingsChanged(plan, state postgresConnectionModel) bool {
 		!plan.PasswordWOVersion.Equal(state.PasswordWOVersion) || !plan.Mode.Equal(state.Mode) ||
 		!plan.AgentID.Equal(state.AgentID) || !plan.UseSSL.Equal(state.UseSSL) || !plan.SSLCA.Equal(state.SSLCA) ||
 		!plan.SSLCertificate.Equal(state.SSLCertificate) || !plan.SSLKey.Equal(state.SSLKey) ||
-		!plan.SSLPassphrase.Equal(state.SSLPassphrase) ||
+		!plan.SSLPassphrase.Equal(state.SSLPassphrase) || !plan.SSLKeyWOVersion.Equal(state.SSLKeyWOVersion) ||
 		!plan.SSLVerifyServerCertificate.Equal(state.SSLVerifyServerCertificate) || !plan.Properties.Equal(state.Properties)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/integratorio/terraform-provider-integratorio/internal/client"
@@ -16,6 +17,8 @@ const clockSkew = 2 * time.Minute
 // findCreated looks for the connection an interrupted POST of doc may have made: one with the
 // same non-secret settings, created since started. It returns nil when there is none, and an
 // error when several match, since adopting the wrong one would be worse than stopping.
+// Connections this provider process created or adopted (see createGuard) are never candidates:
+// they belong to another resource.
 func findCreated(ctx context.Context, api connectionLister, doc *client.Connection, started time.Time) (*client.Connection, error) {
 	all, err := api.List(ctx)
 	if err != nil {
@@ -24,6 +27,9 @@ func findCreated(ctx context.Context, api connectionLister, doc *client.Connecti
 	var matches []client.Connection
 	for _, c := range all {
 		if c.CreatedAt != nil && c.CreatedAt.Before(started.Add(-clockSkew)) {
+			continue
+		}
+		if creates.claimed(c.ID) {
 			continue
 		}
 		if sameSettings(&c, doc) {
@@ -62,4 +68,55 @@ func sameSettings(got, sent *client.Connection) bool {
 	}
 	return g.Type == s.Type && g.Host == s.Host && port(g.Port) == port(s.Port) && g.Database == s.Database &&
 		g.User == s.User && (g.SSL != nil) == (s.SSL != nil)
+}
+
+// creates is the createGuard of this provider process. Connection ids are unique across accounts
+// and regions, so one guard serves every configured provider instance.
+var creates = newCreateGuard()
+
+// createGuard makes the recovery of an ambiguous create safe when one apply creates several
+// connections with the same name (identical ones included), which Terraform runs concurrently:
+//   - creates of connections with the same name run one at a time, so a create being recovered
+//     never races another create that findCreated could mistake for its own;
+//   - the ids of connections this process created or adopted are claimed, and findCreated skips
+//     them, so two resources never adopt the same connection.
+type createGuard struct {
+	mu     sync.Mutex
+	byName map[string]chan struct{} // a one-slot semaphore per name
+	ids    map[string]bool
+}
+
+func newCreateGuard() *createGuard {
+	return &createGuard{byName: map[string]chan struct{}{}, ids: map[string]bool{}}
+}
+
+// lock waits until no other create of a connection named name is running, or ctx ends. The
+// returned function releases it.
+func (g *createGuard) lock(ctx context.Context, name string) (unlock func(), err error) {
+	g.mu.Lock()
+	sem, ok := g.byName[name]
+	if !ok {
+		sem = make(chan struct{}, 1)
+		g.byName[name] = sem
+	}
+	g.mu.Unlock()
+	select {
+	case sem <- struct{}{}:
+		return func() { <-sem }, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("waiting for another create of a connection named %q to finish: %w", name, ctx.Err())
+	}
+}
+
+// claim records that id belongs to a resource of this process.
+func (g *createGuard) claim(id string) {
+	g.mu.Lock()
+	g.ids[id] = true
+	g.mu.Unlock()
+}
+
+func (g *createGuard) claimed(id string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.ids[id]
 }

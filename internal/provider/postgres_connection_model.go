@@ -49,6 +49,9 @@ type postgresConnectionModel struct {
 	SSLCertificate             types.String   `tfsdk:"ssl_certificate"`
 	SSLKey                     types.String   `tfsdk:"ssl_key"`
 	SSLPassphrase              types.String   `tfsdk:"ssl_passphrase"`
+	SSLKeyWO                   types.String   `tfsdk:"ssl_key_wo"`
+	SSLPassphraseWO            types.String   `tfsdk:"ssl_passphrase_wo"`
+	SSLKeyWOVersion            types.Int64    `tfsdk:"ssl_key_wo_version"`
 	SSLVerifyServerCertificate types.Bool     `tfsdk:"ssl_verify_server_certificate"`
 	ConcurrencyLevel           types.Int64    `tfsdk:"concurrency_level"`
 	BorrowConcurrencyFrom      types.String   `tfsdk:"borrow_concurrency_from"`
@@ -76,7 +79,29 @@ func secretsFrom(plan, config postgresConnectionModel) secrets {
 	if !config.PasswordWO.IsNull() && !config.PasswordWO.IsUnknown() {
 		s.Password = config.PasswordWO.ValueString()
 	}
+	if !config.SSLKeyWO.IsNull() && !config.SSLKeyWO.IsUnknown() {
+		s.Key = config.SSLKeyWO.ValueString()
+	}
+	if !config.SSLPassphraseWO.IsNull() && !config.SSLPassphraseWO.IsUnknown() {
+		s.Passphrase = config.SSLPassphraseWO.ValueString()
+	}
 	return s
+}
+
+// sslKey is the client key as configured, stored or write-only, with the attribute's name.
+func (m postgresConnectionModel) sslKey() (types.String, string) {
+	if isSet(m.SSLKeyWO) {
+		return m.SSLKeyWO, "ssl_key_wo"
+	}
+	return m.SSLKey, "ssl_key"
+}
+
+// sslPassphrase is the key's passphrase as configured, stored or write-only, with its attribute.
+func (m postgresConnectionModel) sslPassphrase() (types.String, string) {
+	if isSet(m.SSLPassphraseWO) {
+		return m.SSLPassphraseWO, "ssl_passphrase_wo"
+	}
+	return m.SSLPassphrase, "ssl_passphrase"
 }
 
 func (m postgresConnectionModel) onPremise() bool { return m.Mode.ValueString() == modeOnPremise }

@@ -153,6 +153,28 @@ func (r *postgresConnectionResource) Schema(ctx context.Context, _ resource.Sche
 				Optional:            true,
 				Sensitive:           true,
 			},
+			"ssl_key_wo": schema.StringAttribute{
+				MarkdownDescription: "Write-only `ssl_key`: sent to integrator.io but never stored in state or plan (Terraform 1.11 " +
+					"or later). Bump `ssl_key_wo_version` to send a new value. Conflicts with `ssl_key`.",
+				Optional:   true,
+				Sensitive:  true,
+				WriteOnly:  true,
+				Validators: []validator.String{stringvalidator.ConflictsWith(path.MatchRoot("ssl_key"))},
+			},
+			"ssl_passphrase_wo": schema.StringAttribute{
+				MarkdownDescription: "Write-only `ssl_passphrase`, for a write-only or stored `ssl_key`. Never stored in state or plan. " +
+					"Conflicts with `ssl_passphrase`.",
+				Optional:   true,
+				Sensitive:  true,
+				WriteOnly:  true,
+				Validators: []validator.String{stringvalidator.ConflictsWith(path.MatchRoot("ssl_passphrase"))},
+			},
+			"ssl_key_wo_version": schema.Int64Attribute{
+				MarkdownDescription: "Any number; change it to send `ssl_key_wo` and `ssl_passphrase_wo` again (to rotate the client key). " +
+					"Only with `ssl_key_wo`.",
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.AlsoRequires(path.MatchRoot("ssl_key_wo"))},
+			},
 			"ssl_verify_server_certificate": schema.BoolAttribute{
 				MarkdownDescription: "Check the server's certificate and host name. Defaults to `true`; `false` accepts any " +
 					"certificate (encryption without authentication). Only meaningful with `use_ssl = true`.",

@@ -362,3 +362,68 @@ func (c noSecretCheck) CheckState(_ context.Context, req statecheck.CheckStateRe
 		resp.Error = fmt.Errorf("the secret is stored in state at %s", strings.Join(found, ", "))
 	}
 }
+
+func TestAccPostgresConnection_writeOnlyClientKey(t *testing.T) {
+	t.Parallel()
+	pg := acctest.Postgres(t)
+	env := acctest.NewEnv(t, emulator.Config{})
+	body := func(version int) string {
+		return fmt.Sprintf(`
+  name               = "Write-only key"
+  host               = %q
+  port               = %d
+  database           = %q
+  username           = %q
+  use_ssl            = true
+  ssl_ca             = %q
+  ssl_certificate    = %q
+  ssl_key_wo         = %q
+  ssl_passphrase_wo  = %q
+  ssl_key_wo_version = %d
+`, pg.Host, pg.Port, pg.Database, pg.CertUser, pg.CA, pg.ClientCert, pg.ClientKeyEncrypted, pg.ClientKeyPassphrase, version)
+	}
+	storedKey := func(want string) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			ssl, _ := rdbmsField(storedConnection(t, env), "ssl").(map[string]any)
+			if ssl["key"] != want || ssl["passphrase"] != pg.ClientKeyPassphrase {
+				return fmt.Errorf("integrator.io does not hold the configured write-only key and passphrase")
+			}
+			return nil
+		}
+	}
+	resource.UnitTest(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: connConfig(env, body(1)),
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectNoSecretInState(pg.ClientKeyEncrypted),
+					expectNoSecretInState(pg.ClientKeyPassphrase),
+				},
+				Check: storedKey(pg.ClientKeyEncrypted),
+			},
+			{
+				Config:           connConfig(env, body(1)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{
+				// Rotation: integrator.io's copy is overwritten out of band; bumping the version resends it.
+				PreConfig: func() {
+					c := apiClient(t, env)
+					id := storedConnection(t, env)["_id"].(string)
+					doc, err := c.Connections.Get(context.Background(), id)
+					if err != nil {
+						t.Fatal(err)
+					}
+					doc.RDBMS.SSL.Key, doc.RDBMS.SSL.Passphrase = "stale", pg.ClientKeyPassphrase
+					if _, err := c.Connections.Replace(context.Background(), id, doc); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: connConfig(env, body(2)),
+				Check:  storedKey(pg.ClientKeyEncrypted),
+			},
+		},
+	})
+}

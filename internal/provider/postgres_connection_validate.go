@@ -14,12 +14,8 @@ import (
 )
 
 // sslAttributes are the attributes that only make sense with use_ssl = true.
-var sslAttributes = []string{"ssl_ca", "ssl_certificate", "ssl_key", "ssl_passphrase", "ssl_verify_server_certificate"}
-
-// tlsFieldAttributes maps tlsmaterial's field names to the attributes users write.
-var tlsFieldAttributes = map[string]string{
-	"ca": "ssl_ca", "cert": "ssl_certificate", "key": "ssl_key", "passphrase": "ssl_passphrase",
-}
+var sslAttributes = []string{"ssl_ca", "ssl_certificate", "ssl_key", "ssl_key_wo", "ssl_passphrase", "ssl_passphrase_wo",
+	"ssl_verify_server_certificate"}
 
 // isSet reports whether a configuration value is present; an unknown value will be.
 func isSet(v attr.Value) bool { return !v.IsNull() }
@@ -47,10 +43,13 @@ func (r *postgresConnectionResource) ValidateConfig(ctx context.Context, req res
 		}
 	}
 
+	key, keyAttr := m.sslKey()
+	passphrase, passphraseAttr := m.sslPassphrase()
 	if !m.UseSSL.IsUnknown() && !m.UseSSL.ValueBool() {
 		cfg := map[string]attr.Value{
-			"ssl_ca": m.SSLCA, "ssl_certificate": m.SSLCertificate, "ssl_key": m.SSLKey,
-			"ssl_passphrase": m.SSLPassphrase, "ssl_verify_server_certificate": m.SSLVerifyServerCertificate,
+			"ssl_ca": m.SSLCA, "ssl_certificate": m.SSLCertificate, "ssl_key": m.SSLKey, "ssl_key_wo": m.SSLKeyWO,
+			"ssl_passphrase": m.SSLPassphrase, "ssl_passphrase_wo": m.SSLPassphraseWO,
+			"ssl_verify_server_certificate": m.SSLVerifyServerCertificate,
 		}
 		for _, name := range sslAttributes {
 			if isSet(cfg[name]) {
@@ -60,18 +59,18 @@ func (r *postgresConnectionResource) ValidateConfig(ctx context.Context, req res
 		}
 	}
 	switch {
-	case isSet(m.SSLCertificate) && !isSet(m.SSLKey):
+	case isSet(m.SSLCertificate) && !isSet(key):
 		resp.Diagnostics.AddAttributeError(path.Root("ssl_key"), "Missing Client Key",
 			"ssl_certificate is set but ssl_key is not: certificate login needs the certificate's private key too. "+
-				"Set ssl_key to its PEM text (for example file(\"client.key\")), or remove ssl_certificate.")
-	case isSet(m.SSLKey) && !isSet(m.SSLCertificate):
+				"Set ssl_key (or the write-only ssl_key_wo) to its PEM text, for example file(\"client.key\"), or remove ssl_certificate.")
+	case isSet(key) && !isSet(m.SSLCertificate):
 		resp.Diagnostics.AddAttributeError(path.Root("ssl_certificate"), "Missing Client Certificate",
-			"ssl_key is set but ssl_certificate is not: certificate login needs both. "+
-				"Set ssl_certificate to the client certificate's PEM text, or remove ssl_key.")
+			keyAttr+" is set but ssl_certificate is not: certificate login needs both. "+
+				"Set ssl_certificate to the client certificate's PEM text, or remove "+keyAttr+".")
 	}
-	if isSet(m.SSLPassphrase) && !isSet(m.SSLKey) {
-		resp.Diagnostics.AddAttributeError(path.Root("ssl_passphrase"), "Passphrase Without Key",
-			"ssl_passphrase decrypts ssl_key, which is not set. Remove ssl_passphrase, or set ssl_key and ssl_certificate.")
+	if isSet(passphrase) && !isSet(key) {
+		resp.Diagnostics.AddAttributeError(path.Root(passphraseAttr), "Passphrase Without Key",
+			passphraseAttr+" decrypts ssl_key, which is not set. Remove "+passphraseAttr+", or set ssl_key and ssl_certificate.")
 	}
 
 	validateTLSMaterial(m, resp)
@@ -93,13 +92,19 @@ func validateTLSMaterial(m postgresConnectionModel, resp *resource.ValidateConfi
 		}
 		return v.ValueString()
 	}
-	material := tlsmaterial.Material{CA: known(m.SSLCA), Cert: known(m.SSLCertificate), Key: known(m.SSLKey), Passphrase: known(m.SSLPassphrase)}
-	if m.SSLPassphrase.IsUnknown() {
+	key, keyAttr := m.sslKey()
+	passphrase, passphraseAttr := m.sslPassphrase()
+	material := tlsmaterial.Material{CA: known(m.SSLCA), Cert: known(m.SSLCertificate), Key: known(key), Passphrase: known(passphrase)}
+	if passphrase.IsUnknown() {
 		// An encrypted key cannot be judged without its passphrase.
 		material.Key, material.Passphrase = "", ""
 	}
+	attributes := map[string]string{
+		tlsmaterial.FieldCA: "ssl_ca", tlsmaterial.FieldCert: "ssl_certificate",
+		tlsmaterial.FieldKey: keyAttr, tlsmaterial.FieldPassphrase: passphraseAttr,
+	}
 	for _, p := range material.Validate(time.Now()) {
-		attribute := path.Root(tlsFieldAttributes[p.Field])
+		attribute := path.Root(attributes[p.Field])
 		if p.Severity == tlsmaterial.SeverityWarning {
 			resp.Diagnostics.AddAttributeWarning(attribute, p.Summary, p.Detail)
 		} else {
@@ -137,7 +142,8 @@ func (r *postgresConnectionResource) ModifyPlan(ctx context.Context, req resourc
 // `terraform plan -generate-config-out` (which cannot know the password) validates, and a plan
 // that changes nothing on an imported connection is allowed; any change then needs the password.
 func checkPasswordToSend(config postgresConnectionModel, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	certLogin := isSet(config.SSLCertificate) && isSet(config.SSLKey)
+	key, _ := config.sslKey()
+	certLogin := isSet(config.SSLCertificate) && isSet(key)
 	if certLogin || isSet(config.Password) || isSet(config.PasswordWO) {
 		return
 	}

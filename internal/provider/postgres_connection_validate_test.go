@@ -89,6 +89,16 @@ ssl_key = %q`, pg.ClientCert, pg.ClientKeyEncrypted)), acctest.ErrorText("Privat
 		{"wrong passphrase", tls(fmt.Sprintf(`ssl_certificate = %q
 ssl_key = %q
 ssl_passphrase = "not-the-passphrase"`, pg.ClientCert, pg.ClientKeyEncrypted)), acctest.ErrorText("Wrong Private Key Passphrase", "The passphrase does not decrypt the private key")},
+		{"write-only key without use_ssl", base + fmt.Sprintf(`ssl_certificate = %q
+ssl_key_wo = %q`, pg.ClientCert, pg.ClientKey), acctest.ErrorText("SSL Setting Without use_ssl", "ssl_key_wo is only used when use_ssl = true")},
+		{"both key attributes", tls(fmt.Sprintf(`ssl_certificate = %q
+ssl_key = %q
+ssl_key_wo = %q`, pg.ClientCert, pg.ClientKey, pg.ClientKey)), acctest.ErrorText(`Attribute "ssl_key" cannot be specified when "ssl_key_wo" is specified`)},
+		{"write-only passphrase without key", tls(`password = "a"
+ssl_passphrase_wo = "p"`), acctest.ErrorText("Passphrase Without Key", "ssl_passphrase_wo decrypts ssl_key, which is not set")},
+		{"wrong write-only passphrase", tls(fmt.Sprintf(`ssl_certificate = %q
+ssl_key_wo = %q
+ssl_passphrase_wo = "not-the-passphrase"`, pg.ClientCert, pg.ClientKeyEncrypted)), acctest.ErrorText("Wrong Private Key Passphrase", "with integratorio_postgres_connection.test", "ssl_passphrase_wo")},
 		{"level and borrowing", base + `password = "a"
 concurrency_level = 3
 borrow_concurrency_from = "5f96e6a30a45077b3a08f3c9"`, acctest.ErrorText(`Attribute "borrow_concurrency_from" cannot be specified when "concurrency_level" is specified`)},

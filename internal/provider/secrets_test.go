@@ -37,9 +37,10 @@ func TestSecrets_neverLeak(t *testing.T) {
 	}
 
 	secrets := map[string]string{"API token": env.Token, "password": pg.Password, "client key": pg.ClientKeyEncrypted,
-		"key passphrase": pg.ClientKeyPassphrase}
+		"key passphrase": pg.ClientKeyPassphrase, "write-only client key": pg.ClientKey}
 	// Secrets travel in variables, as users pass them (TF_VAR_...), never in the .tf files.
-	cli.Env = append(cli.Env, "TF_VAR_password="+pg.Password, "TF_VAR_key="+pg.ClientKeyEncrypted, "TF_VAR_passphrase="+pg.ClientKeyPassphrase)
+	cli.Env = append(cli.Env, "TF_VAR_password="+pg.Password, "TF_VAR_key="+pg.ClientKeyEncrypted, "TF_VAR_passphrase="+pg.ClientKeyPassphrase,
+		"TF_VAR_plain_key="+pg.ClientKey)
 
 	writeConfig := func(version int) {
 		cfg := fmt.Sprintf(`
@@ -52,6 +53,11 @@ provider "integratorio" {}
 
 # ephemeral keeps the value out of plan files too (Terraform 1.10+); it can only feed write-only attributes.
 variable "password" {
+  type      = string
+  sensitive = true
+  ephemeral = true
+}
+variable "plain_key" {
   type      = string
   sensitive = true
   ephemeral = true
@@ -76,6 +82,20 @@ resource "integratorio_postgres_connection" "wo" {
   password_wo_version = %[6]d
   use_ssl             = true
   ssl_ca              = %[7]q
+}
+
+# Client certificate with a write-only key: the key must be nowhere in state.
+resource "integratorio_postgres_connection" "wo_cert" {
+  name               = "write-only certificate"
+  host               = %[2]q
+  port               = %[3]d
+  database           = %[4]q
+  username           = %[8]q
+  use_ssl            = true
+  ssl_ca             = %[7]q
+  ssl_certificate    = %[9]q
+  ssl_key_wo         = var.plain_key
+  ssl_key_wo_version = %[6]d
 }
 
 # Client certificate with an encrypted key: key and passphrase are kept in state (sensitive).
@@ -156,15 +176,18 @@ resource "integratorio_postgres_connection" "cert" {
 	}
 	for _, p := range places {
 		for what, secret := range secrets {
-			if strings.Contains(p.text, secret) {
-				t.Errorf("the %s appears in %s", what, p.name)
+			for _, needle := range needles(secret) {
+				if strings.Contains(p.text, needle) {
+					t.Errorf("the %s (or a line of it) appears in %s", what, p.name)
+					break
+				}
 			}
 		}
 	}
 
 	// The plan file's JSON and the state may hold exactly the secrets kept in state by choice.
 	for _, p := range []place{{"terraform show -json (plan)", planJSON.Stdout}, {"terraform show -json (state)", stateJSON.Stdout}} {
-		for _, what := range []string{"API token", "password"} {
+		for _, what := range []string{"API token", "password", "write-only client key"} {
 			if strings.Contains(p.text, secrets[what]) {
 				t.Errorf("the %s appears in %s", what, p.name)
 			}
@@ -173,7 +196,7 @@ resource "integratorio_postgres_connection" "cert" {
 	if !strings.Contains(stateJSON.Stdout, jsonEscape(pg.ClientKeyEncrypted)) {
 		t.Errorf("ssl_key is expected in state (sensitive, by the user's choice) but was not found: the search would not see it either")
 	}
-	t.Logf("searched %d command outputs and a %d-byte trace log: token and password found nowhere; "+
+	t.Logf("searched %d command outputs and a %d-byte trace log: token, password and write-only key found nowhere; "+
 		"ssl_key and ssl_passphrase only in state, as chosen", len(outputs), len(logBytes))
 }
 
@@ -196,4 +219,16 @@ func resourceID(t *testing.T, showJSON, address string) string {
 func jsonEscape(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b[1 : len(b)-1])
+}
+
+// needles are the strings whose presence means a secret leaked: the secret itself and, for PEM
+// text, each of its base64 lines, so a key printed in pieces or re-wrapped is found too.
+func needles(secret string) []string {
+	out := []string{secret}
+	for _, line := range strings.Split(secret, "\n") {
+		if len(line) >= 40 && !strings.HasPrefix(line, "-----") {
+			out = append(out, line)
+		}
+	}
+	return out
 }
