@@ -32,6 +32,9 @@ const (
 	// FaultSlow waits Delay (default 1s) before acting; a client that gives up first leaves
 	// the request undone.
 	FaultSlow FaultKind = "slow"
+	// FaultSlowAfter acts at once, then waits Delay (default 1s) before answering: a client
+	// that gives up first cannot know that its request took effect.
+	FaultSlowAfter FaultKind = "slow_after"
 	// FaultTruncate acts, then sends only the first half of the body under a Content-Length
 	// for all of it and closes the connection.
 	FaultTruncate FaultKind = "truncate"
@@ -48,7 +51,7 @@ type FaultRule struct {
 	Status     int           // FaultStatus: the status to answer (default 502)
 	Body       string        // FaultStatus: the body to answer (default an HTML page for Status)
 	RetryAfter int           // FaultRateLimit (default 1), FaultStatus (no header when 0): Retry-After seconds
-	Delay      time.Duration // FaultSlow: how long to wait (default 1s)
+	Delay      time.Duration // FaultSlow, FaultSlowAfter: how long to wait (default 1s)
 
 	// Probability that a matching request triggers the rule, from 0 to 1; 0 means 1 (always).
 	Probability float64
@@ -81,9 +84,9 @@ func (c FaultConfig) Validate() error {
 
 func (r FaultRule) validate() error {
 	switch r.Kind {
-	case FaultStatus, FaultRateLimit, FaultDropBefore, FaultDropAfter, FaultSlow, FaultTruncate:
+	case FaultStatus, FaultRateLimit, FaultDropBefore, FaultDropAfter, FaultSlow, FaultSlowAfter, FaultTruncate:
 	default:
-		return fmt.Errorf("unknown kind %q: use status, rate_limit, drop_before, drop_after, slow or truncate", r.Kind)
+		return fmt.Errorf("unknown kind %q: use status, rate_limit, drop_before, drop_after, slow, slow_after or truncate", r.Kind)
 	}
 	switch {
 	case r.Status != 0 && (r.Status < 100 || r.Status > 599):
@@ -260,18 +263,27 @@ func applyFault(w http.ResponseWriter, r *http.Request, rule FaultRule, serve fu
 		serve(&bufferedResponse{header: http.Header{}})
 		dropConnection(w)
 	case FaultSlow:
-		delay := rule.Delay
-		if delay == 0 {
-			delay = defaultSlowDelay
-		}
-		if sleep(r.Context(), delay) {
+		if sleep(r.Context(), rule.delay()) {
 			serve(w)
+		}
+	case FaultSlowAfter:
+		buf := &bufferedResponse{header: http.Header{}}
+		serve(buf)
+		if sleep(r.Context(), rule.delay()) {
+			buf.writeTo(w)
 		}
 	case FaultTruncate:
 		buf := &bufferedResponse{header: http.Header{}}
 		serve(buf)
 		buf.writeTruncated(w)
 	}
+}
+
+func (r FaultRule) delay() time.Duration {
+	if r.Delay == 0 {
+		return defaultSlowDelay
+	}
+	return r.Delay
 }
 
 func writeFaultStatus(w http.ResponseWriter, rule FaultRule) {
@@ -325,6 +337,15 @@ func (b *bufferedResponse) WriteHeader(status int) {
 func (b *bufferedResponse) Write(p []byte) (int, error) {
 	b.WriteHeader(http.StatusOK)
 	return b.body.Write(p)
+}
+
+// writeTo sends the held answer unchanged.
+func (b *bufferedResponse) writeTo(w http.ResponseWriter) {
+	for k, v := range b.header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(cmp.Or(b.status, http.StatusOK))
+	_, _ = w.Write(b.body.Bytes())
 }
 
 // writeTruncated sends the status and headers with a Content-Length for the whole body but

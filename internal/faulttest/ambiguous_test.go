@@ -1,0 +1,86 @@
+package faulttest
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/integratorio/terraform-provider-integratorio/internal/emulator"
+)
+
+// twins are two resources with identical settings, name included, which Terraform creates
+// concurrently: the hard case for recovering an ambiguous create by looking the object up.
+var twins = func() string {
+	var s string
+	for _, label := range []string{"a", "b"} {
+		s += fmt.Sprintf(`
+resource %q %q {
+  name     = "twin"
+  host     = "db.example.com"
+  database = "orders"
+  username = "svc"
+  password = "not-a-real-password"
+  connectivity_check = { direct = false, via_api = false }
+}
+`, resourceType, label)
+	}
+	return s
+}()
+
+// TestFaults_ambiguousCreateOfIdenticalConnections loses the answer to one of two concurrent
+// creates of identical connections, in each way an answer can be lost, and checks that each
+// resource ends with its own connection: none adopted twice, none duplicated, none orphaned.
+func TestFaults_ambiguousCreateOfIdenticalConnections(t *testing.T) {
+	t.Parallel()
+	for _, kind := range []emulator.FaultKind{emulator.FaultDropBefore, emulator.FaultDropAfter,
+		emulator.FaultTruncate, emulator.FaultStatus} {
+		t.Run(string(kind), func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t)
+			h.writeConfig(twins)
+			// The latency keeps both creates in flight together; the first POST loses its answer.
+			h.setFaults(emulator.FaultConfig{Latency: 300 * time.Millisecond, Rules: []emulator.FaultRule{
+				{Method: "POST", Path: "/v1/connections", Kind: kind, Status: 503, Count: 1},
+			}})
+			h.run("apply", "-auto-approve", "-no-color")
+			report, total := h.faultReport()
+			if n := h.assertConsistent("apply", true); n != 2 {
+				t.Fatalf("apply: %d connections, want 2", n)
+			}
+			if total != 1 {
+				t.Fatalf("%d faults injected (%s), want 1", total, report)
+			}
+			h.assertEmptyPlan("plan after apply")
+			h.run("destroy", "-auto-approve", "-no-color")
+			if n := h.assertConsistent("destroy", true); n != 0 {
+				t.Fatalf("destroy left %d connections", n)
+			}
+		})
+	}
+}
+
+// TestFaults_ambiguousCreatesRecovered makes every create ambiguous at least once (the server
+// acts, then the answer is lost, cut, or later than the client waits) and checks that each is
+// adopted, never repeated.
+func TestFaults_ambiguousCreatesRecovered(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.writeConfig(connections("c", "ambiguous", 12, ""))
+	h.setFaults(emulator.FaultConfig{Seed: 7, Rules: []emulator.FaultRule{
+		{Method: "POST", Path: "/v1/connections", Kind: emulator.FaultDropAfter, Count: 4},
+		{Method: "POST", Path: "/v1/connections", Kind: emulator.FaultTruncate, Count: 4},
+		{Method: "POST", Path: "/v1/connections", Kind: emulator.FaultStatus, Status: 502, Count: 4},
+	}})
+	h.run("apply", "-auto-approve", "-no-color")
+	report, total := h.faultReport()
+	if n := h.assertConsistent("apply", false); n != 12 {
+		t.Fatalf("apply: %d connections, want 12", n)
+	}
+	posts := h.emu.Stats()["POST /v1/connections"]
+	// 502s did not act, so their creates were sent again; the others were adopted.
+	if want := 12 + 4; posts != want {
+		t.Errorf("%d POSTs, want %d: 12 creates, 4 of them repeated after a 502", posts, want)
+	}
+	h.assertEmptyPlan("plan after apply")
+	t.Logf("12 creates, %d with an ambiguous outcome (%s), %d POSTs: no duplicate, none lost", total, report, posts)
+}
