@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -29,8 +30,12 @@ const (
 	envRegion   = "INTEGRATORIO_REGION"
 	envBaseURL  = "INTEGRATORIO_BASE_URL"
 	envRetries  = "INTEGRATORIO_MAX_RETRIES"
+	envTimeout  = "INTEGRATORIO_REQUEST_TIMEOUT"
 
-	defaultMaxRetries = 4
+	defaultMaxRetries     = 4
+	defaultRequestTimeout = 2 * time.Minute
+	minRequestTimeout     = time.Second
+	maxRequestTimeout     = 10 * time.Minute
 )
 
 var _ provider.Provider = (*integratorioProvider)(nil)
@@ -49,6 +54,7 @@ type providerModel struct {
 	Region     types.String `tfsdk:"region"`
 	BaseURL    types.String `tfsdk:"base_url"`
 	MaxRetries types.Int64  `tfsdk:"max_retries"`
+	Timeout    types.String `tfsdk:"request_timeout"`
 }
 
 func (p *integratorioProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -84,6 +90,14 @@ func (p *integratorioProvider) Schema(_ context.Context, _ provider.SchemaReques
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.Between(0, 20)},
 			},
+			"request_timeout": schema.StringAttribute{
+				MarkdownDescription: fmt.Sprintf("How long one attempt of an API request may take, such as `\"30s\"`, from %s to %s; "+
+					"a request that is safe to repeat is then retried, and a create whose answer never came is looked up "+
+					"before it is tried again. Defaults to `\"%s\"` (integrator.io's connection test reaches the database). "+
+					"Falls back to the `%s` environment variable.", minRequestTimeout, maxRequestTimeout, defaultRequestTimeout, envTimeout),
+				Optional:   true,
+				Validators: []validator.String{DurationValidator(minRequestTimeout, maxRequestTimeout)},
+			},
 		},
 	}
 }
@@ -98,6 +112,7 @@ func (p *integratorioProvider) Configure(ctx context.Context, req provider.Confi
 	// A value that comes from another resource is unknown while planning; say which one.
 	for name, v := range map[string]interface{ IsUnknown() bool }{
 		"api_token": config.APIToken, "region": config.Region, "base_url": config.BaseURL, "max_retries": config.MaxRetries,
+		"request_timeout": config.Timeout,
 	} {
 		if v.IsUnknown() {
 			resp.Diagnostics.AddAttributeError(path.Root(name), "Unknown Provider Setting",
@@ -142,6 +157,16 @@ func (p *integratorioProvider) Configure(ctx context.Context, req provider.Confi
 		}
 		maxRetries = int64(n)
 	}
+	timeout := defaultRequestTimeout
+	if raw := stringOrEnv(config.Timeout, envTimeout); raw != "" {
+		d, err := time.ParseDuration(raw)
+		if err != nil || d < minRequestTimeout || d > maxRequestTimeout {
+			resp.Diagnostics.AddAttributeError(path.Root("request_timeout"), "Invalid Request Timeout",
+				fmt.Sprintf("%q (from request_timeout or %s) is not a duration between %s and %s, such as \"30s\" or \"2m\".",
+					raw, envTimeout, minRequestTimeout, maxRequestTimeout))
+		}
+		timeout = d
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -153,6 +178,7 @@ func (p *integratorioProvider) Configure(ctx context.Context, req provider.Confi
 		client.WithToken(token),
 		client.WithBaseURL(baseURL),
 		client.WithMaxRetries(int(maxRetries)),
+		client.WithRequestTimeout(timeout),
 		client.WithUserAgent("terraform-provider-integratorio/"+p.version),
 		client.WithLogger(tflogLogger{}),
 	)

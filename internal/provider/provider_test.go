@@ -113,3 +113,19 @@ func TestAccProvider_environmentVariables(t *testing.T) {
 		}},
 	})
 }
+
+func TestAccProvider_requestTimeoutOutOfRange(t *testing.T) {
+	t.Parallel()
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: `
+provider "integratorio" {
+  api_token       = "some-token"
+  request_timeout = "20m"
+}
+` + agentLookup,
+			ExpectError: acctest.ErrorText("Duration Out of Range", "use a duration between 1s and 10m0s"),
+		}},
+	})
+}

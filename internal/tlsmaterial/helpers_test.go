@@ -153,12 +153,19 @@ var base64Run = regexp.MustCompile(`[A-Za-z0-9+/=]{16,}`)
 // keyPEM: error texts are shown in Terraform output and logs.
 func assertNoSecrets(t testing.TB, msg, keyPEM, passphrase string) {
 	t.Helper()
-	if passphrase != "" && strings.Contains(msg, passphrase) {
+	// A passphrase of a few characters is found in any text by chance; real ones are longer.
+	if len(passphrase) >= 4 && strings.Contains(msg, passphrase) {
 		t.Errorf("message contains the passphrase: %s", msg)
 	}
 	var body strings.Builder
 	for line := range strings.Lines(keyPEM) {
-		if line = strings.TrimSpace(line); !strings.HasPrefix(line, "-----") && !strings.Contains(line, ":") {
+		line = strings.TrimSpace(line)
+		if label, ok := strings.CutPrefix(line, "-----BEGIN "); ok {
+			// Messages may name a block's type; that is not key material even when the body
+			// happens to hold the same text (a fuzzer's favourite).
+			msg = strings.ReplaceAll(msg, strings.TrimSuffix(label, "-----"), "")
+		}
+		if !strings.HasPrefix(line, "-----") && !strings.Contains(line, ":") {
 			body.WriteString(line)
 		}
 	}
