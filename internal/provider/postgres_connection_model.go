@@ -188,8 +188,9 @@ func fromDocument(doc *client.Connection, prior postgresConnectionModel) postgre
 	m.Password = readSecret(db.Password, prior.Password)
 	if db.SSL != nil {
 		m.UseSSL = types.BoolValue(true)
-		m.SSLCA = readPEM(db.SSL.CA, prior.SSLCA)
-		m.SSLCertificate = readPEM(db.SSL.Cert, prior.SSLCertificate)
+		// Certificates are public, but the API may mask them too: read them like secrets.
+		m.SSLCA = readSecret(db.SSL.CA, prior.SSLCA)
+		m.SSLCertificate = readSecret(db.SSL.Cert, prior.SSLCertificate)
 		m.SSLKey = readSecret(db.SSL.Key, prior.SSLKey)
 		m.SSLPassphrase = readSecret(db.SSL.Passphrase, prior.SSLPassphrase)
 		m.SSLVerifyServerCertificate = types.BoolValue(!db.DisableStrictSSL)
@@ -221,9 +222,6 @@ func readSecret(remote string, prior types.String) types.String {
 		return types.StringValue(remote)
 	}
 }
-
-// readPEM treats certificates like secrets when masked and like plain values otherwise.
-func readPEM(remote string, prior types.String) types.String { return readSecret(remote, prior) }
 
 // readConcurrencyLevel returns the level to record. A borrowing connection has none of its own.
 // integrator.io quietly lowers a level above the account's licence to the licence cap; when the
