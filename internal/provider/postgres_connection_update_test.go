@@ -163,3 +163,32 @@ func TestAccPostgresConnection_borrowFromItselfRefused(t *testing.T) {
 		t.Fatalf("the refused update sent %d PUTs", n)
 	}
 }
+
+// integrator.io quietly lowers a level above the licence; the apply warns, and the lowered
+// level is not a diff on every later plan.
+func TestAccPostgresConnection_concurrencyAboveLicence(t *testing.T) {
+	t.Parallel()
+	pg := acctest.Postgres(t)
+	env := acctest.NewEnv(t, emulator.Config{ConcurrencyLicence: 25})
+	config := connConfig(env, pgBody(pg, "Busy", "  concurrency_level = 40\n"))
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				Check: func(*terraform.State) error {
+					if got := fmt.Sprint(rdbmsField(storedConnection(t, env), "concurrencyLevel")); got != "25" {
+						return fmt.Errorf("the emulator stored level %s, want it lowered to 25", got)
+					}
+					return nil
+				},
+			},
+			{Config: config, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
+			{
+				// A real change of level below the cap is still seen and applied.
+				Config:           connConfig(env, pgBody(pg, "Busy", "  concurrency_level = 12\n")),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(connAddr, plancheck.ResourceActionUpdate)}},
+			},
+		},
+	})
+}
