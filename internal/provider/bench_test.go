@@ -91,7 +91,9 @@ func makeBenchPEM() (benchPEM, error) {
 	if err != nil {
 		return benchPEM{}, err
 	}
-	enc := func(typ string, der []byte) string { return string(pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der})) }
+	enc := func(typ string, der []byte) string {
+		return string(pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}))
+	}
 	return benchPEM{
 		CA:           enc("CERTIFICATE", caDER),
 		Cert:         enc("CERTIFICATE", clientDER),

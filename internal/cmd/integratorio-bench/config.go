@@ -1,0 +1,71 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/integratorio/terraform-provider-integratorio/internal/pgserver"
+)
+
+// providerConfig is N connections to the local PostgreSQL over verified TLS. rev goes into every
+// name, so changing it changes one attribute of every resource. With direct, each create logs in
+// to PostgreSQL first; otherwise no check runs.
+func providerConfig(n int, rev string, direct bool, pg *pgserver.Server, caFile string) string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, `terraform {
+  required_providers {
+    integratorio = {
+      source = %q
+    }
+  }
+}
+
+provider "integratorio" {}
+
+variable "pg_password" {
+  type      = string
+  sensitive = true
+}
+
+resource "integratorio_postgres_connection" "c" {
+  count    = %d
+  name     = "bench-${count.index}-%s"
+  host     = %q
+  port     = %d
+  database = %q
+  username = %q
+  password = var.pg_password
+  use_ssl  = true
+  ssl_ca   = file(%q)
+
+  connectivity_check = {
+    direct  = %t
+    via_api = false
+  }
+}
+`, "integratorio/integratorio", n, rev, pg.Host, pg.Port, pg.Database, pg.PasswordUser, caFile, direct)
+	return sb.String()
+}
+
+// floorConfig is the same shape with terraform_data: what Terraform costs with no provider work.
+func floorConfig(n int, rev string, pg *pgserver.Server, caFile string) string {
+	return fmt.Sprintf(`variable "pg_password" {
+  type      = string
+  sensitive = true
+}
+
+resource "terraform_data" "c" {
+  count = %d
+  input = {
+    name     = "bench-${count.index}-%s"
+    host     = %q
+    port     = %d
+    database = %q
+    username = %q
+    password = var.pg_password
+    use_ssl  = true
+    ssl_ca   = file(%q)
+  }
+}
+`, n, rev, pg.Host, pg.Port, pg.Database, pg.PasswordUser, caFile)
+}

@@ -1,0 +1,169 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+)
+
+// The figures the issue sets as targets.
+const (
+	targetRefreshN        = 500
+	targetRefreshRatio    = 2.0
+	targetRefreshRequests = 0.05
+	targetCreateN         = 100
+	targetCreateRatio     = 3.0
+	targetWritesPerRes    = 1.0
+	targetDirectRatio     = 1.1
+	targetRSSN            = 500
+	targetRSSBytes        = 100 << 20
+)
+
+func targets(rep *report, opts options) []target {
+	var out []target
+	notMeasured := func(name, goal string, n int) {
+		out = append(out, target{Name: name, Goal: goal, Measured: fmt.Sprintf("not measured (N=%d not in -n)", n)})
+	}
+
+	if r := findOp(rep.Operations, opRefresh, targetRefreshN); r != nil {
+		out = append(out,
+			target{Name: "refresh time N=500", Goal: fmt.Sprintf("≤ %.1f× floor", targetRefreshRatio),
+				Measured: fmt.Sprintf("%.2fs vs floor %.2fs = %.2f×", r.ProviderMedianS, r.FloorMedianS, r.Ratio),
+				Met:      r.Ratio > 0 && r.Ratio <= targetRefreshRatio},
+			target{Name: "refresh requests/resource N=500", Goal: fmt.Sprintf("≤ %.2f", targetRefreshRequests),
+				Measured: fmt.Sprintf("%.3f (%v requests)", r.RequestsPerResource, r.Requests),
+				Met:      r.RequestsPerResource <= targetRefreshRequests})
+	} else {
+		notMeasured("refresh time N=500", "≤ 2× floor", targetRefreshN)
+		notMeasured("refresh requests/resource N=500", "≤ 0.05", targetRefreshN)
+	}
+
+	if r := findOp(rep.Operations, opCreate, targetCreateN); r != nil {
+		out = append(out,
+			target{Name: "create time N=100, checks off", Goal: fmt.Sprintf("≤ %.1f× floor", targetCreateRatio),
+				Measured: fmt.Sprintf("%.2fs vs floor %.2fs = %.2f×", r.ProviderMedianS, r.FloorMedianS, r.Ratio),
+				Met:      r.Ratio > 0 && r.Ratio <= targetCreateRatio},
+			target{Name: "create writes/resource N=100", Goal: "≤ 1",
+				Measured: fmt.Sprintf("%.2f", r.WritesPerResource),
+				Met:      r.WritesPerResource <= targetWritesPerRes})
+	} else {
+		notMeasured("create time N=100, checks off", "≤ 3× floor", targetCreateN)
+		notMeasured("create writes/resource N=100", "≤ 1", targetCreateN)
+	}
+
+	if d := rep.Direct; d != nil && d.Iterations > 0 {
+		out = append(out, target{Name: "direct check vs raw pgx", Goal: fmt.Sprintf("≤ %.1f×", targetDirectRatio),
+			Measured: fmt.Sprintf("%s vs %s = %.2f×", formatMS(d.PgcheckMedianMS), formatMS(d.RawPgxMedianMS), d.RatioToRawPgx),
+			Met:      d.RatioToRawPgx <= targetDirectRatio})
+		if d.PsqlSkipped == "" {
+			out = append(out, target{Name: "direct check vs psql", Goal: "≤ 1.0×",
+				Measured: fmt.Sprintf("%s vs %s = %.2f×", formatMS(d.PgcheckMedianMS), formatMS(d.PsqlMedianMS), d.RatioToPsql),
+				Met:      d.RatioToPsql <= 1})
+		} else {
+			out = append(out, target{Name: "direct check vs psql", Goal: "≤ 1.0×", Measured: "skipped: " + d.PsqlSkipped})
+		}
+	}
+
+	found := false
+	for _, r := range rep.PeakRSS {
+		if r.N == targetRSSN && r.Skipped == "" {
+			found = true
+			out = append(out, target{Name: "provider peak RSS N=500", Goal: "< 100 MiB",
+				Measured: fmt.Sprintf("%.1f MiB (VmHWM, %d provider processes)", r.PeakMB, r.Processes),
+				Met:      r.PeakBytes > 0 && r.PeakBytes < targetRSSBytes})
+		}
+	}
+	if !found {
+		notMeasured("provider peak RSS N=500", "< 100 MiB", targetRSSN)
+	}
+
+	for _, p := range rep.Parallel {
+		if p.N != targetCreateN {
+			continue
+		}
+		out = append(out, target{Name: fmt.Sprintf("no serialisation (create N=%d)", p.N),
+			Goal: fmt.Sprintf("wall < N×latency; requests in flight up to -parallelism=%d", opts.parallelism),
+			Measured: fmt.Sprintf("%.2fs vs serial %.2fs = %.2f×; peak %d in flight",
+				p.CreateMedianS, p.SerialLowerBoundS, p.RatioToSerial, p.MaxInFlight),
+			Met: p.RatioToSerial < 1 && p.MaxInFlight >= min(opts.parallelism, p.N)})
+	}
+
+	if lr := rep.LoneRead; lr != nil {
+		out = append(out, target{Name: fmt.Sprintf("lone read in an account of %d", lr.AccountSize), Goal: "1 request",
+			Measured: fmt.Sprintf("%d read request(s), %d with the token check", lr.ReadRequests, lr.AllRequests),
+			Met:      lr.ReadRequests == 1})
+	}
+	return out
+}
+
+func printReport(w io.Writer, rep *report) {
+	_, _ = fmt.Fprintf(w, "\nTerraform %s, latency %s per API request, -parallelism=%d, %d run(s) per figure (medians), PostgreSQL %s\n\n",
+		rep.TerraformVersion, rep.Latency, rep.Parallelism, rep.Runs, rep.PostgreSQL)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	_, _ = fmt.Fprintln(tw, "N\toperation\tfloor (s)\tprovider (s)\tratio\tAPI req/resource\twrites/resource\tpeak in flight\t")
+	for _, o := range rep.Operations {
+		_, _ = fmt.Fprintf(tw, "%d\t%s\t%.2f\t%.2f\t%.2f×\t%.3f\t%.2f\t%d\t\n",
+			o.N, o.Op, o.FloorMedianS, o.ProviderMedianS, o.Ratio, o.RequestsPerResource, o.WritesPerResource, o.MaxInFlight)
+	}
+	_ = tw.Flush()
+
+	_, _ = fmt.Fprintln(w)
+	for _, r := range rep.PeakRSS {
+		if r.Skipped != "" {
+			_, _ = fmt.Fprintf(w, "peak provider RSS at N=%d: %s\n", r.N, r.Skipped)
+			continue
+		}
+		_, _ = fmt.Fprintf(w, "peak provider RSS at N=%d: %.1f MiB (VmHWM, max over %d provider processes)\n", r.N, r.PeakMB, r.Processes)
+	}
+	for _, p := range rep.Parallel {
+		_, _ = fmt.Fprintf(w, "create at N=%d: %.2fs vs %.2fs if the writes were serial (%.2f×); peak %d API requests in flight\n",
+			p.N, p.CreateMedianS, p.SerialLowerBoundS, p.RatioToSerial, p.MaxInFlight)
+	}
+	if d := rep.Direct; d != nil {
+		psql := "psql skipped: " + d.PsqlSkipped
+		if d.PsqlSkipped == "" {
+			psql = fmt.Sprintf("psql -c 'select 1' %s (%.2f×)", formatMS(d.PsqlMedianMS), d.RatioToPsql)
+		}
+		_, _ = fmt.Fprintf(w, "direct check (median of %d, verified TLS + SCRAM): pgcheck.Check %s, raw pgx.Connect+SELECT 1 %s (%.2f×), %s\n",
+			d.Iterations, formatMS(d.PgcheckMedianMS), formatMS(d.RawPgxMedianMS), d.RatioToRawPgx, psql)
+	}
+	if lr := rep.LoneRead; lr != nil {
+		routes := make([]string, 0, len(lr.Routes))
+		for _, k := range sortedKeys(lr.Routes) {
+			routes = append(routes, fmt.Sprintf("%s ×%d", k, lr.Routes[k]))
+		}
+		_, _ = fmt.Fprintf(w, "refresh of 1 connection in an account of %d: %s\n", lr.AccountSize, strings.Join(routes, ", "))
+	}
+
+	_, _ = fmt.Fprintln(w, "\nTargets:")
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, t := range rep.Targets {
+		mark := "MISSED"
+		switch {
+		case t.Met:
+			mark = "met"
+		case strings.HasPrefix(t.Measured, "not measured"), strings.HasPrefix(t.Measured, "skipped"):
+			mark = "-"
+		}
+		_, _ = fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", mark, t.Name, t.Goal, t.Measured)
+	}
+	_ = tw.Flush()
+	_, _ = fmt.Fprintf(w, "\ntotal %.0fs\n", rep.TotalSeconds)
+}
+
+func writeJSON(path string, rep *report) error {
+	data, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return err
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+	}
+	return os.WriteFile(path, append(data, '\n'), 0o600)
+}
