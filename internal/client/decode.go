@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -75,9 +76,17 @@ func decodeList[T any](c *Client, resp *response, what string) ([]T, error) {
 }
 
 // listAll GETs path and every page its Link rel="next" headers lead to.
+// maxPageSize is the largest page the API serves (integratorio-api.md: "page size up to 1000").
+const maxPageSize = 1000
+
 func listAll[T any](ctx context.Context, c *Client, path, what string) ([]T, error) {
 	var all []T
-	cl := c.newCall(http.MethodGet, path, nil, safeToRepeat)
+	first := c.newCall(http.MethodGet, path, nil, safeToRepeat)
+	// Ask for the largest page the API serves: a listing of many objects then costs a few
+	// round trips instead of one per default-sized page. Later pages follow the server's links.
+	u := *first.url
+	u.RawQuery = url.Values{"limit": {strconv.Itoa(maxPageSize)}}.Encode()
+	cl := c.newCallURL(http.MethodGet, &u, nil, safeToRepeat)
 	seen := map[string]bool{}
 	for page := 1; ; page++ {
 		seen[cl.url.String()] = true

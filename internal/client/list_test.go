@@ -42,7 +42,7 @@ func TestConnectionsList_followsLinkAcrossPages(t *testing.T) {
 	}
 
 	reqs := ts.Requests()
-	wantQueries := []string{"", "skip=2&limit=2", "skip=4&limit=2"}
+	wantQueries := []string{"limit=1000", "skip=2&limit=2", "skip=4&limit=2"} // the first asks for the largest page
 	if len(reqs) != len(wantQueries) {
 		t.Fatalf("server saw %d requests, want %d", len(reqs), len(wantQueries))
 	}
@@ -142,7 +142,7 @@ func TestList_notAList(t *testing.T) {
 	ts := newTestServer(t, reply(http.StatusOK, `{"_id":"a"}`))
 	c, _ := newTestClient(t, ts)
 	_, err := c.Agents.List(t.Context())
-	if err == nil || !strings.Contains(err.Error(), "integrator.io API: GET /agents: the server answered 200 with something other than a JSON agent list") {
+	if err == nil || !strings.Contains(err.Error(), "integrator.io API: GET /agents?limit=1000: the server answered 200 with something other than a JSON agent list") {
 		t.Fatalf("error = %v", err)
 	}
 }
