@@ -57,6 +57,11 @@ func run(m *testing.M) int {
 		}
 		os.Setenv("TF_CLI_CONFIG_FILE", path)
 	}
+	// The provider is served under its own namespace, so configurations that name its source
+	// (integratorio/integratorio) and those that do not both resolve to it.
+	if os.Getenv("TF_ACC_PROVIDER_NAMESPACE") == "" {
+		os.Setenv("TF_ACC_PROVIDER_NAMESPACE", "integratorio")
+	}
 	if os.Getenv("TF_ACC_TERRAFORM_PATH") == "" {
 		found, err := exec.LookPath("terraform")
 		if err != nil {
@@ -93,6 +98,16 @@ func NewEnv(t testing.TB, cfg emulator.Config) *Env {
 	t.Cleanup(srv.Close)
 	return &Env{Emulator: emu, URL: srv.URL + "/v1", Token: token}
 }
+
+// RequiredProviders names the provider's source, for configurations the test framework does not
+// complete itself (import steps).
+const RequiredProviders = `
+terraform {
+  required_providers {
+    integratorio = { source = "integratorio/integratorio" }
+  }
+}
+`
 
 // ProviderConfig is the provider block pointing at this emulator.
 func (e *Env) ProviderConfig() string {

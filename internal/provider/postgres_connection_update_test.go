@@ -142,8 +142,9 @@ func TestAccPostgresConnection_borrowFromItselfRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// An import step's configuration gets no required_providers block from the test framework.
 	config := func(extra string) string {
-		return connConfig(env, pgBody(pg, "Self", extra))
+		return acctest.RequiredProviders + connConfig(env, pgBody(pg, "Self", extra))
 	}
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
