@@ -168,6 +168,12 @@ resource "integratorio_postgres_connection" "cert" {
 		t.Fatalf("the trace log holds only %d bytes: TF_LOG=trace did not take effect", len(logBytes))
 	}
 	places = append(places, place{"the TF_LOG=trace log", string(logBytes)})
+	// The log is useful as well as clean: each connectivity check is there with its duration.
+	for _, want := range []string{`connectivity check passed: check=direct`, `connectivity check passed: check=via_api`, "duration_ms="} {
+		if !strings.Contains(string(logBytes), want) {
+			t.Errorf("the trace log lacks %q", want)
+		}
+	}
 	if crash, err := filepath.Glob(filepath.Join(work, "crash*.log")); err == nil {
 		for _, f := range crash {
 			b, _ := os.ReadFile(f)
