@@ -5,7 +5,7 @@
 #   scripts/install-tools.sh                     # everything
 #   scripts/install-tools.sh terraform postgres  # a subset
 #
-# Tools: terraform tofu tfplugindocs golangci-lint goreleaser postgres terraformrc.
+# Tools: terraform tofu tfplugindocs golangci-lint goreleaser postgres utils (curl, jq) terraformrc.
 # Idempotent: a tool is rebuilt only when its binary is missing or its stamp (a hash of the tool
 # module's go.mod and go.sum plus the Go version) changed. One line of output per tool.
 #
@@ -24,7 +24,7 @@ export GOWORK=off
 export TF_CLI_CONFIG_FILE="$bin/terraformrc"
 
 min_terraform="1.5.0"
-all_tools=(terraformrc terraform tofu tfplugindocs golangci-lint goreleaser postgres)
+all_tools=(terraformrc terraform tofu tfplugindocs golangci-lint goreleaser postgres utils)
 
 say() { printf '%-14s %s\n' "$1:" "$2"; }
 
@@ -147,6 +147,26 @@ install_postgres() {
 	say postgres "installed $("$initdb" --version | head -n1) with apt-get in $((SECONDS - start))s (its main cluster stopped)"
 }
 
+# install_utils: curl and jq, which the demo and the examples check use to talk to the emulator.
+install_utils() {
+	local missing=() cmd
+	for cmd in curl jq; do
+		command -v "$cmd" >/dev/null 2>&1 || missing+=("$cmd")
+	done
+	if ((${#missing[@]} == 0)); then
+		say utils "found curl and jq"
+		return 0
+	fi
+	if [[ "$(id -u)" != "0" ]] || ! command -v apt-get >/dev/null 2>&1; then
+		say utils "MISSING: ${missing[*]}: install them, e.g. 'sudo apt-get install -y ${missing[*]}'" >&2
+		return 1
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq >/dev/null
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	say utils "installed ${missing[*]} with apt-get"
+}
+
 install_terraformrc() {
 	if [[ -f "$bin/terraformrc" ]]; then
 		say terraformrc "up to date (bin/terraformrc)"
@@ -169,6 +189,7 @@ install_one() {
 	golangci-lint) build_go_tool golangci-lint tools github.com/golangci/golangci-lint/v2/cmd/golangci-lint ;;
 	goreleaser) build_go_tool goreleaser tools github.com/goreleaser/goreleaser/v2 ;;
 	postgres | postgresql) install_postgres ;;
+	utils) install_utils ;;
 	*)
 		echo "install-tools.sh: unknown tool '$1' (known: ${all_tools[*]})" >&2
 		return 2

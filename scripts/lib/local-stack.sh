@@ -29,7 +29,7 @@ stack_start() {
 	rm -rf "$stack_dir"
 	mkdir -p "$stack_dir/bin" "$stack_dir/pg"
 
-	"$root/scripts/install-tools.sh" terraformrc terraform postgres >"$stack_dir/tools.log" ||
+	"$root/scripts/install-tools.sh" terraformrc terraform postgres utils >"$stack_dir/tools.log" ||
 		stack_fail "installing tools: $(cat "$stack_dir/tools.log")"
 	export TF_CLI_CONFIG_FILE="$root/bin/terraformrc"
 	STACK_TERRAFORM="$root/bin/terraform"
