@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -79,6 +80,8 @@ type Server struct {
 	logFile   string
 	run       *runner
 	version   string
+
+	watchdog *exec.Cmd // stops the cluster if this process dies without calling Stop
 
 	stopOnce sync.Once
 	stopErr  error
@@ -152,6 +155,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if err := s.createRoles(ctx); err != nil {
 		return nil, err
 	}
+	s.watchdog = s.run.watchdog(os.Getpid(), s.root, s.DataDir)
 	started = true
 	return s, nil
 }
@@ -183,6 +187,10 @@ func (s *Server) Stop() error {
 }
 
 func (s *Server) shutdown() error {
+	if s.watchdog != nil {
+		_ = s.watchdog.Process.Kill()
+		_ = s.watchdog.Wait()
+	}
 	var errs []error
 	if _, err := os.Stat(filepath.Join(s.DataDir, "postmaster.pid")); err == nil {
 		// A fast stop ends sessions cleanly; immediate is the fallback for a wedged server.

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 )
 
 // runner runs the PostgreSQL tools, as the postgres user when this process is root.
@@ -85,4 +86,26 @@ func (r *runner) handOver(ctx context.Context, dir string) error {
 			"set TMPDIR to a directory such as /tmp (%v %s)", superuser, dir, err, out)
 	}
 	return nil
+}
+
+// watchdogScript waits for the process $1 to end, then stops the cluster with the command in
+// $3... and removes $2. It outlives a test binary that is killed (a timeout, SIGKILL), which
+// would otherwise leave a server running and its files behind on a shared machine.
+const watchdogScript = `p=$1; root=$2; shift 2
+while kill -0 "$p" 2>/dev/null; do sleep 1; done
+"$@" >/dev/null 2>&1
+rm -rf "$root"`
+
+// watchdog starts the guard for the cluster in dataDir, in a process group of its own so that
+// a Ctrl-C to the tests does not stop it before it has cleaned up. It returns nil when it
+// cannot start one: the cluster then only goes away through Stop, as before.
+func (r *runner) watchdog(parent int, root, dataDir string) *exec.Cmd {
+	stop := append(append(append([]string{}, r.prefix...), filepath.Join(r.binDir, "pg_ctl")), "stop", "-D", dataDir, "-m", "immediate")
+	args := append([]string{"-c", watchdogScript, "pgserver-watchdog", strconv.Itoa(parent), root}, stop...)
+	cmd := exec.Command("/bin/sh", args...) //nolint:gosec // G204: our own script, paths and pid
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		return nil
+	}
+	return cmd
 }
