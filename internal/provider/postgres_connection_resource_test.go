@@ -67,6 +67,32 @@ func apiClient(t *testing.T, env *acctest.Env) *client.Client {
 	return c
 }
 
+// editOutOfBand changes a connection as someone in the integrator.io UI would: read it, edit it,
+// save it whole. The secrets come back masked, so edit must set any it means to keep; the others
+// are cleared rather than saved as the mask.
+func editOutOfBand(t *testing.T, env *acctest.Env, id string, edit func(*client.RDBMS)) {
+	t.Helper()
+	c := apiClient(t, env)
+	doc, err := c.Connections.Get(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unmask := func(secret *string) {
+		if client.IsMasked(*secret) {
+			*secret = ""
+		}
+	}
+	unmask(&doc.RDBMS.Password)
+	if doc.RDBMS.SSL != nil {
+		unmask(&doc.RDBMS.SSL.Key)
+		unmask(&doc.RDBMS.SSL.Passphrase)
+	}
+	edit(doc.RDBMS)
+	if _, err := c.Connections.Replace(context.Background(), id, doc); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestAccPostgresConnection_lifecycle(t *testing.T) {
 	t.Parallel()
 	pg := acctest.Postgres(t)
@@ -220,16 +246,9 @@ func TestAccPostgresConnection_driftAndOutOfBandDeletion(t *testing.T) {
 			{
 				// Someone changes the host and the database in the UI.
 				PreConfig: func() {
-					c := apiClient(t, env)
-					doc, err := c.Connections.Get(context.Background(), id)
-					if err != nil {
-						t.Fatal(err)
-					}
-					doc.RDBMS.Host, doc.RDBMS.Database, doc.RDBMS.Password = "elsewhere.example.com", "other", pg.Password
-					doc.RDBMS.SSL.Key, doc.RDBMS.SSL.Passphrase = "", ""
-					if _, err := c.Connections.Replace(context.Background(), id, doc); err != nil {
-						t.Fatal(err)
-					}
+					editOutOfBand(t, env, id, func(db *client.RDBMS) {
+						db.Host, db.Database, db.Password = "elsewhere.example.com", "other", pg.Password
+					})
 				},
 				Config:             config,
 				PlanOnly:           true,
@@ -301,16 +320,9 @@ func TestAccPostgresConnection_writeOnlyPassword(t *testing.T) {
 			{
 				// Rotation: the emulator's copy is overwritten out of band, bumping the version resends.
 				PreConfig: func() {
-					c := apiClient(t, env)
-					id := storedConnection(t, env)["_id"].(string)
-					doc, err := c.Connections.Get(context.Background(), id)
-					if err != nil {
-						t.Fatal(err)
-					}
-					doc.RDBMS.Password = "stale-password"
-					if _, err := c.Connections.Replace(context.Background(), id, doc); err != nil {
-						t.Fatal(err)
-					}
+					editOutOfBand(t, env, storedConnection(t, env)["_id"].(string), func(db *client.RDBMS) {
+						db.Password = "stale-password"
+					})
 				},
 				Config: connConfig(env, body(2)),
 				ConfigStateChecks: []statecheck.StateCheck{
@@ -410,16 +422,9 @@ func TestAccPostgresConnection_writeOnlyClientKey(t *testing.T) {
 			{
 				// Rotation: integrator.io's copy is overwritten out of band; bumping the version resends it.
 				PreConfig: func() {
-					c := apiClient(t, env)
-					id := storedConnection(t, env)["_id"].(string)
-					doc, err := c.Connections.Get(context.Background(), id)
-					if err != nil {
-						t.Fatal(err)
-					}
-					doc.RDBMS.SSL.Key, doc.RDBMS.SSL.Passphrase = "stale", pg.ClientKeyPassphrase
-					if _, err := c.Connections.Replace(context.Background(), id, doc); err != nil {
-						t.Fatal(err)
-					}
+					editOutOfBand(t, env, storedConnection(t, env)["_id"].(string), func(db *client.RDBMS) {
+						db.SSL.Key, db.SSL.Passphrase = "stale", pg.ClientKeyPassphrase
+					})
 				},
 				Config: connConfig(env, body(2)),
 				Check:  storedKey(pg.ClientKeyEncrypted),

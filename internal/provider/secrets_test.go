@@ -22,20 +22,10 @@ func TestSecrets_neverLeak(t *testing.T) {
 	t.Parallel()
 	pg := acctest.Postgres(t)
 	env := acctest.NewEnv(t, emulator.Config{})
-	dir := t.TempDir()
-	cliConfig, err := clirunner.WriteCLIConfig(dir, acctest.BuiltProvider(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	work := filepath.Join(dir, "work")
-	if err := os.Mkdir(work, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	logFile := filepath.Join(dir, "terraform.log")
-	cli := clirunner.CLI{
-		Binary: os.Getenv("TF_ACC_TERRAFORM_PATH"), Dir: work, CLIConfig: cliConfig,
-		Env: []string{"TF_LOG=trace", "TF_LOG_PATH=" + logFile, "INTEGRATORIO_API_TOKEN=" + env.Token, "INTEGRATORIO_BASE_URL=" + env.URL},
-	}
+	cli := newCLI(t, env)
+	work := cli.Dir
+	logFile := filepath.Join(t.TempDir(), "terraform.log")
+	cli.Env = append(cli.Env, "TF_LOG=trace", "TF_LOG_PATH="+logFile)
 
 	secrets := map[string]string{"API token": env.Token, "password": pg.Password, "client key": pg.ClientKeyEncrypted,
 		"key passphrase": pg.ClientKeyPassphrase, "write-only client key": pg.ClientKey}
