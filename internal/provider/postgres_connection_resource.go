@@ -226,9 +226,10 @@ func (r *postgresConnectionResource) Configure(_ context.Context, req resource.C
 }
 
 func (r *postgresConnectionResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan, config postgresConnectionModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	plan, diags := getModel(ctx, req.Plan)
+	resp.Diagnostics.Append(diags...)
+	config, diags := getModel(ctx, req.Config)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -267,13 +268,13 @@ func (r *postgresConnectionResource) Create(ctx context.Context, req resource.Cr
 	state.ID = types.StringValue(created.ID)
 	state.Offline = types.BoolValue(created.Offline)
 	resp.Diagnostics.Append(concurrencyWarning(plan, created)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setModel(ctx, &resp.State, state)...)
 	tflog.Info(ctx, "created PostgreSQL connection", map[string]any{"id": created.ID})
 }
 
 func (r *postgresConnectionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state postgresConnectionModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	state, diags := getModel(ctx, req.State)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -295,15 +296,16 @@ func (r *postgresConnectionResource) Read(ctx context.Context, req resource.Read
 				"Check the id; if you imported it, remove it again with `terraform state rm`.", id, doc.Name, problem))
 		return
 	}
-	next := fromDocument(doc, state)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &next)...)
+	resp.Diagnostics.Append(setModel(ctx, &resp.State, fromDocument(doc, state))...)
 }
 
 func (r *postgresConnectionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state, config postgresConnectionModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	plan, diags := getModel(ctx, req.Plan)
+	resp.Diagnostics.Append(diags...)
+	state, diags := getModel(ctx, req.State)
+	resp.Diagnostics.Append(diags...)
+	config, diags := getModel(ctx, req.Config)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -353,12 +355,12 @@ func (r *postgresConnectionResource) Update(ctx context.Context, req resource.Up
 	next.ID = types.StringValue(id)
 	next.Offline = types.BoolValue(updated.Offline)
 	resp.Diagnostics.Append(concurrencyWarning(plan, updated)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &next)...)
+	resp.Diagnostics.Append(setModel(ctx, &resp.State, next)...)
 }
 
 func (r *postgresConnectionResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state postgresConnectionModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	state, diags := getModel(ctx, req.State)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}

@@ -23,8 +23,8 @@ func isSet(v attr.Value) bool { return !v.IsNull() }
 // ValidateConfig holds the rules that span several attributes. Each rule skips values that are
 // unknown at plan time; Create and Update see them again once they are known.
 func (r *postgresConnectionResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	var m postgresConnectionModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	m, diags := getModel(ctx, req.Config)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -120,8 +120,8 @@ func (r *postgresConnectionResource) ModifyPlan(ctx context.Context, req resourc
 	if req.Plan.Raw.IsNull() {
 		return // destroy
 	}
-	var config postgresConnectionModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	config, diags := getModel(ctx, req.Config)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
