@@ -21,15 +21,22 @@ const ProviderSource = "integratorio/integratorio"
 // BuildProvider compiles the provider from the module at moduleRoot into dir and returns the
 // binary's path.
 func BuildProvider(ctx context.Context, moduleRoot, dir string) (string, error) {
+	return BuildProviderFrom(ctx, moduleRoot, ".", dir)
+}
+
+// BuildProviderFrom compiles the main package pkg (a path relative to moduleRoot, such as
+// "./internal/cmd/integratorio-noop-provider") into dir under the provider's binary name, so that
+// dev_overrides can serve it in the provider's place.
+func BuildProviderFrom(ctx context.Context, moduleRoot, pkg, dir string) (string, error) {
 	bin := filepath.Join(dir, "terraform-provider-integratorio")
 	if runtime.GOOS == "windows" {
 		bin += ".exe"
 	}
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, pkg)
 	cmd.Dir = moduleRoot
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		return "", fmt.Errorf("building the provider: %w\n%s", err, out)
+		return "", fmt.Errorf("building %s: %w\n%s", pkg, err, out)
 	}
 	return bin, nil
 }

@@ -24,12 +24,13 @@ import (
 const (
 	opCreate       = "create"
 	opRefresh      = "refresh"
+	opRefreshNoop  = "refresh, no-op provider"
 	opUpdate       = "update"
 	opDestroy      = "destroy"
 	opCreateDirect = "create+direct"
 )
 
-var operations = []string{opCreate, opRefresh, opUpdate, opDestroy, opCreateDirect}
+var operations = []string{opCreate, opRefresh, opRefreshNoop, opUpdate, opDestroy, opCreateDirect}
 
 // bench holds everything one invocation starts; close stops it all.
 type bench struct {
@@ -41,6 +42,9 @@ type bench struct {
 	tfVer  string
 	cliCfg string
 	prov   string // the provider binary
+	// noopCLICfg serves integratorio-noop-provider in the provider's place: the same schemas and
+	// no work, so a refresh with it costs what Terraform itself costs for a plugin provider.
+	noopCLICfg string
 
 	pg       *pgserver.Server
 	caFile   string
@@ -53,11 +57,11 @@ type bench struct {
 	closeFns []func()
 }
 
-func newBench(ctx context.Context, opts options, out io.Writer) (b *bench, err error) {
-	b = &bench{opts: opts, out: out}
+func newBench(ctx context.Context, opts options, out io.Writer) (_ *bench, err error) {
+	b := &bench{opts: opts, out: out}
 	defer func() {
 		if err != nil {
-			b.close()
+			b.close() // b, not the result, which a failing return sets to nil
 		}
 	}()
 	if b.root, err = clirunner.ModuleRoot(); err != nil {
@@ -82,6 +86,16 @@ func newBench(ctx context.Context, opts options, out io.Writer) (b *bench, err e
 		return nil, err
 	}
 	if b.cliCfg, err = clirunner.WriteCLIConfig(b.tmp, provDir); err != nil {
+		return nil, err
+	}
+	noopDir := filepath.Join(b.tmp, "noop-provider")
+	if err := os.MkdirAll(noopDir, 0o755); err != nil {
+		return nil, err
+	}
+	if _, err := clirunner.BuildProviderFrom(ctx, b.root, "./internal/cmd/integratorio-noop-provider", noopDir); err != nil {
+		return nil, err
+	}
+	if b.noopCLICfg, err = clirunner.WriteCLIConfig(noopDir, noopDir); err != nil {
 		return nil, err
 	}
 	if b.tfVer, err = terraformVersion(ctx, b.tf, b.cliCfg); err != nil {
@@ -294,6 +308,13 @@ func (b *bench) cycle(ctx context.Context, w *workspace) (map[string]sample, err
 			return nil, err
 		}
 		out[st.op] = s
+		if st.op == opRefresh && w.kind == "provider" {
+			noop := *w
+			noop.cli.CLIConfig = b.noopCLICfg
+			if out[opRefreshNoop], err = b.measure(ctx, &noop, st.args...); err != nil {
+				return nil, fmt.Errorf("%s at N=%d: %w", opRefreshNoop, w.n, err)
+			}
+		}
 	}
 	return out, nil
 }

@@ -12,6 +12,8 @@
 //	create+direct  terraform apply with the direct connectivity check on (against the local PostgreSQL)
 //
 // and the same operations on N terraform_data resources (the floor: what Terraform itself costs).
+// The refresh also runs with integratorio-noop-provider, which has the provider's schemas and does
+// no work: the part of the gap to the floor that any plugin provider with this schema pays.
 // It counts API requests per resource from the emulator's counters, samples the provider
 // processes' peak RSS (VmHWM), records the peak number of API requests in flight (the proof that
 // the provider does not serialise), compares the direct check with a raw pgx connection and with
@@ -140,7 +142,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // findTerraform returns the CLI to run: the flag, then bin/terraform in the module, then PATH.
 func findTerraform(flagValue, moduleRoot string) (string, error) {
 	if flagValue != "" {
-		return exec.LookPath(flagValue)
+		path, err := exec.LookPath(flagValue)
+		if err != nil {
+			return "", err
+		}
+		return filepath.Abs(path) // the CLI runs in other directories
 	}
 	local := filepath.Join(moduleRoot, "bin", "terraform")
 	if info, err := os.Stat(local); err == nil && !info.IsDir() && info.Mode()&0o111 != 0 {

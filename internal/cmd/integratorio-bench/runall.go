@@ -133,9 +133,9 @@ func (b *bench) runAll(ctx context.Context) (*report, error) {
 				prov[op] = append(prov[op], s)
 			}
 			prov[opCreateDirect] = append(prov[opCreateDirect], ds)
-			b.logf("N=%d run %d/%d in %.1fs: create %.2fs (floor %.2fs), refresh %.2fs (floor %.2fs, %d requests), update %.2fs, destroy %.2fs, create+direct %.2fs",
+			b.logf("N=%d run %d/%d in %.1fs: create %.2fs (floor %.2fs), refresh %.2fs (floor %.2fs, no-op provider %.2fs, %d requests), update %.2fs, destroy %.2fs, create+direct %.2fs",
 				n, r, b.opts.runs, time.Since(t0).Seconds(), ps[opCreate].Seconds, fs[opCreate].Seconds,
-				ps[opRefresh].Seconds, fs[opRefresh].Seconds, ps[opRefresh].Requests,
+				ps[opRefresh].Seconds, fs[opRefresh].Seconds, ps[opRefreshNoop].Seconds, ps[opRefresh].Requests,
 				ps[opUpdate].Seconds, ps[opDestroy].Seconds, ds.Seconds)
 		}
 		rr := rssReport{N: n}
@@ -149,8 +149,11 @@ func (b *bench) runAll(ctx context.Context) (*report, error) {
 
 		for _, op := range operations {
 			floorOp := op
-			if op == opCreateDirect {
+			switch op {
+			case opCreateDirect:
 				floorOp = opCreate
+			case opRefreshNoop:
+				floorOp = opRefresh
 			}
 			rep.Operations = append(rep.Operations, summarise(op, n, floor[floorOp], prov[op]))
 		}
