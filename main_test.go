@@ -1,0 +1,49 @@
+package main
+
+import (
+	"os"
+	"testing"
+)
+
+// unsetenv removes name for the test and restores it after.
+func unsetenv(t *testing.T, name string) {
+	t.Helper()
+	t.Setenv(name, "")
+	_ = os.Unsetenv(name)
+}
+
+func TestQuietUncollectedLogs(t *testing.T) {
+	cases := []struct {
+		name  string
+		env   map[string]string // set before; others among TF_LOG* are unset
+		quiet bool
+	}{
+		{name: "no log asked for", quiet: true},
+		{name: "empty values count as unset", env: map[string]string{"TF_LOG": "", "TF_LOG_PROVIDER": ""}, quiet: true},
+		{name: "TF_LOG", env: map[string]string{"TF_LOG": "trace"}},
+		{name: "TF_LOG_PATH", env: map[string]string{"TF_LOG_PATH": "/tmp/tf.log"}},
+		{name: "a provider log level", env: map[string]string{"TF_LOG_PROVIDER": "debug"}},
+		{name: "an SDK subsystem", env: map[string]string{"TF_LOG_SDK_PROTO": "trace"}},
+	}
+	all := append([]string{"TF_LOG", "TF_LOG_PATH", "TF_LOG_CORE"}, quietLogEnvVars...)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, name := range all {
+				unsetenv(t, name)
+			}
+			for name, value := range tc.env {
+				t.Setenv(name, value)
+			}
+			quietUncollectedLogs()
+			for _, name := range quietLogEnvVars {
+				got, want := os.Getenv(name), tc.env[name]
+				if tc.quiet {
+					want = "off"
+				}
+				if got != want {
+					t.Errorf("%s = %q, want %q", name, got, want)
+				}
+			}
+		})
+	}
+}
