@@ -207,8 +207,10 @@ func (r *postgresConnectionResource) Schema(ctx context.Context, _ resource.Sche
 				Validators:          []validator.Map{mapvalidator.KeysAre(stringvalidator.LengthAtLeast(1))},
 			},
 			"offline": schema.BoolAttribute{
-				MarkdownDescription: "Whether integrator.io's last test of this connection failed. Set by integrator.io.",
-				Computed:            true,
+				MarkdownDescription: "Whether integrator.io's last test of this connection failed. Set by integrator.io: a failed " +
+					"test marks the connection offline, a later good test or a save with working credentials clears it.",
+				Computed:      true,
+				PlanModifiers: []planmodifier.Bool{onlineStaysOnline()},
 			},
 			"connectivity_check": connectivityCheckSchema(),
 			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{
@@ -353,7 +355,11 @@ func (r *postgresConnectionResource) Update(ctx context.Context, req resource.Up
 
 	next := plan
 	next.ID = types.StringValue(id)
-	next.Offline = types.BoolValue(updated.Offline)
+	if next.Offline.IsUnknown() {
+		// Planned false stays false (see onlineStaysOnline): a test that failed meanwhile shows at
+		// the next refresh, rather than as an inconsistent result now.
+		next.Offline = types.BoolValue(updated.Offline)
+	}
 	resp.Diagnostics.Append(concurrencyWarning(plan, updated)...)
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, next)...)
 }

@@ -1,6 +1,7 @@
 package provider_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
 
@@ -189,6 +190,60 @@ func TestAccPostgresConnection_concurrencyAboveLicence(t *testing.T) {
 				// A real change of level below the cap is still seen and applied.
 				Config:           connConfig(env, pgBody(pg, "Busy", "  concurrency_level = 12\n")),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(connAddr, plancheck.ResourceActionUpdate)}},
+			},
+		},
+	})
+}
+
+// An update of an online connection plans offline = false, not "(known after apply)". An offline
+// connection's flag is unknown until the save, which clears it when the credentials work.
+func TestAccPostgresConnection_offlineThroughUpdates(t *testing.T) {
+	t.Parallel()
+	pg := acctest.Postgres(t)
+	env := acctest.NewEnv(t, emulator.Config{})
+	offline := tfjsonpath.New("offline")
+	var id string
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: connConfig(env, pgBody(pg, "First", "")),
+				Check: func(*terraform.State) error {
+					id, _ = storedConnection(t, env)["_id"].(string)
+					return nil
+				},
+			},
+			{
+				Config: connConfig(env, pgBody(pg, "Renamed", "")),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(connAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(connAddr, offline, knownvalue.Bool(false)),
+				}},
+			},
+			{
+				// Someone saves a wrong password in integrator.io and tests the connection, which
+				// marks it offline. The next update sends the configured password again.
+				PreConfig: func() {
+					editOutOfBand(t, env, id, func(db *client.RDBMS) { db.Password = "not-the-password" })
+					if err := apiClient(t, env).Connections.Ping(context.Background(), id); err == nil {
+						t.Fatal("a test with the wrong password passed")
+					}
+					if storedConnection(t, env)["offline"] != true {
+						t.Fatal("a failed test did not mark the connection offline")
+					}
+				},
+				Config: connConfig(env, pgBody(pg, "Renamed again", "")),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(connAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectUnknownValue(connAddr, offline),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(connAddr, offline, knownvalue.Bool(false))},
+				Check: func(*terraform.State) error {
+					if got := storedConnection(t, env)["offline"]; got != false {
+						return fmt.Errorf("after a save with the working password, the stored offline = %v", got)
+					}
+					return nil
+				},
 			},
 		},
 	})
