@@ -140,3 +140,45 @@ func TestModelCodec_errors(t *testing.T) {
 		t.Errorf("a mistyped attribute: %v, want an error naming it", mistyped)
 	}
 }
+
+// BenchmarkModelCodec compares getModel and setModel with the framework's struct reflection they
+// replace, on a fully set model (run once per resource per call in every plan).
+func BenchmarkModelCodec(b *testing.B) {
+	ctx := context.Background()
+	model := codecCases()["full"]
+	state := connectionSchemaForTest(b)
+	if diags := state.Set(ctx, &model); diags.HasError() {
+		b.Fatal(diags)
+	}
+	b.Run("get/struct-reflection", func(b *testing.B) {
+		for b.Loop() {
+			var m postgresConnectionModel
+			if diags := state.Get(ctx, &m); diags.HasError() {
+				b.Fatal(diags)
+			}
+		}
+	})
+	b.Run("get/getModel", func(b *testing.B) {
+		for b.Loop() {
+			if _, diags := getModel(ctx, state); diags.HasError() {
+				b.Fatal(diags)
+			}
+		}
+	})
+	b.Run("set/struct-reflection", func(b *testing.B) {
+		for b.Loop() {
+			dst := tfsdk.State{Schema: state.Schema}
+			if diags := dst.Set(ctx, &model); diags.HasError() {
+				b.Fatal(diags)
+			}
+		}
+	})
+	b.Run("set/setModel", func(b *testing.B) {
+		for b.Loop() {
+			dst := tfsdk.State{Schema: state.Schema}
+			if diags := setModel(ctx, &dst, model); diags.HasError() {
+				b.Fatal(diags)
+			}
+		}
+	})
+}
