@@ -1,0 +1,107 @@
+package provider_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/integratorio/terraform-provider-integratorio/internal/acctest"
+	"github.com/integratorio/terraform-provider-integratorio/internal/client"
+	"github.com/integratorio/terraform-provider-integratorio/internal/emulator"
+)
+
+// A refresh of many connections reads them through one shared listing, not one GET each. Changes
+// made outside Terraform must show through it exactly as through single reads: an edited
+// connection is updated back, a deleted one created again, and nothing else changes.
+func TestAccPostgresConnection_driftThroughSharedListing(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t, emulator.Config{})
+	const fleet = 20
+	config := connConfig(env, fmt.Sprintf(`
+  count    = %d
+  name     = "fleet-${count.index}"
+  host     = "db.example.com"
+  database = "orders"
+  username = "svc"
+  password = "fleet-password"
+  connectivity_check = {
+    direct  = false
+    via_api = false
+  }
+`, fleet))
+	instance := func(i int) string { return fmt.Sprintf("%s[%d]", connAddr, i) }
+	const edited, deleted = 3, 7
+	ids := map[int]string{}
+
+	var unchanged []plancheck.PlanCheck
+	for i := range fleet {
+		if i != edited && i != deleted {
+			unchanged = append(unchanged, plancheck.ExpectResourceAction(instance(i), plancheck.ResourceActionNoop))
+		}
+	}
+	driftChecks := append([]plancheck.PlanCheck{
+		plancheck.ExpectResourceAction(instance(edited), plancheck.ResourceActionUpdate),
+		plancheck.ExpectResourceAction(instance(deleted), plancheck.ResourceActionCreate),
+	}, unchanged...)
+
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				Check: func(s *terraform.State) error {
+					for _, i := range []int{edited, deleted} {
+						r, ok := s.RootModule().Resources[fmt.Sprintf("%s.%d", connAddr, i)]
+						if !ok {
+							return fmt.Errorf("no %s in state", instance(i))
+						}
+						ids[i] = r.Primary.ID
+					}
+					return nil
+				},
+			},
+			{
+				PreConfig: func() {
+					editOutOfBand(t, env, ids[edited], func(db *client.RDBMS) {
+						db.Host, db.Password = "elsewhere.example.com", "fleet-password"
+					})
+					if err := apiClient(t, env).Connections.Delete(context.Background(), ids[deleted]); err != nil {
+						t.Fatal(err)
+					}
+					// An internet round trip: reads of a refresh overlap, as they do for a user,
+					// however slowly this machine runs the walk.
+					if err := env.Emulator.SetFaults(emulator.FaultConfig{Latency: 250 * time.Millisecond}); err != nil {
+						t.Fatal(err)
+					}
+					env.Emulator.ResetStats()
+				},
+				Config:           config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: driftChecks},
+				Check: func(*terraform.State) error {
+					stats := env.Emulator.Stats()
+					// The plan refreshes all 20 with one listing (the apply uses the saved plan). GETs
+					// by id: the first read, sent before others arrive, and the confirmation of
+					// what the listing no longer holds (the deleted connection).
+					if stats["GET /v1/connections"] != 1 || stats["GET /v1/connections/{id}"] > 2 {
+						return fmt.Errorf("the refreshes did not share listings: %v", stats)
+					}
+					conns := env.Emulator.Connections()
+					if len(conns) != fleet {
+						return fmt.Errorf("the emulator holds %d connections after apply, want %d", len(conns), fleet)
+					}
+					for _, c := range conns {
+						if h := rdbmsField(c, "host"); h != "db.example.com" {
+							return fmt.Errorf("connection %v still has host %v", c["name"], h)
+						}
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
