@@ -25,8 +25,8 @@ var connectionModes = []string{modeCloud, modeOnPremise}
 const (
 	defaultPort             = 5432
 	defaultConcurrencyLevel = 5
-	// licensedConcurrencyCaps are the account licence limits above which integrator.io quietly
-	// lowers concurrencyLevel.
+	// The account licences' concurrency limits: integrator.io quietly lowers a higher
+	// concurrencyLevel to the account's limit, and no licence allows more than the extended one.
 	standardConcurrencyCap = 25
 	extendedConcurrencyCap = 50
 )
@@ -160,7 +160,7 @@ func (m postgresConnectionModel) toDocument(ctx context.Context, s secrets) (*cl
 
 // fromDocument returns the model that a document read from the API describes. Secrets come back
 // masked, so they are kept from prior; write-only and Terraform-only attributes are kept too.
-func fromDocument(doc *client.Connection, prior postgresConnectionModel) postgresConnectionModel {
+func fromDocument(doc *client.Connection, prior postgresConnectionModel, saved int64, haveSaved bool) postgresConnectionModel {
 	m := prior
 	db := doc.RDBMS
 	m.ID = types.StringValue(doc.ID)
@@ -183,7 +183,7 @@ func fromDocument(doc *client.Connection, prior postgresConnectionModel) postgre
 	}
 
 	m.BorrowConcurrencyFrom = optionalString(doc.BorrowConcurrencyFromConnectionID)
-	m.ConcurrencyLevel = readConcurrencyLevel(doc, prior.ConcurrencyLevel)
+	m.ConcurrencyLevel = readConcurrencyLevel(doc, prior.ConcurrencyLevel, saved, haveSaved)
 
 	m.Password = readSecret(db.Password, prior.Password)
 	if db.SSL != nil {
@@ -224,22 +224,28 @@ func readSecret(remote string, prior types.String) types.String {
 }
 
 // readConcurrencyLevel returns the level to record. A borrowing connection has none of its own.
-// integrator.io quietly lowers a level above the account's licence to the licence cap; when the
-// prior state holds a higher level and the API answers exactly a cap, the prior value stands, so
-// the lowering (warned about at apply) is not a diff on every plan.
-func readConcurrencyLevel(doc *client.Connection, prior types.Int64) types.Int64 {
+// integrator.io quietly lowers a level above the account's licence. saved is the level it held
+// right after this provider's last save (private state, see savedLevel): while it still holds
+// exactly that, a lower level than the prior state's is that lowering (warned about at apply),
+// not drift, and the prior value stands so that it is not a diff on every plan. Any other level
+// was set outside Terraform and is recorded as it is.
+func readConcurrencyLevel(doc *client.Connection, prior types.Int64, saved int64, haveSaved bool) types.Int64 {
 	if doc.BorrowConcurrencyFromConnectionID != "" {
 		return types.Int64Null()
 	}
-	level := int64(doc.RDBMS.ConcurrencyLevel)
-	if level == 0 {
-		level = defaultConcurrencyLevel
-	}
-	if !prior.IsNull() && !prior.IsUnknown() && prior.ValueInt64() > level &&
-		(level == standardConcurrencyCap || level == extendedConcurrencyCap) {
+	level := serverConcurrencyLevel(doc)
+	if haveSaved && level == saved && !prior.IsNull() && !prior.IsUnknown() && prior.ValueInt64() > level {
 		return prior
 	}
 	return types.Int64Value(level)
+}
+
+// serverConcurrencyLevel is the level integrator.io applies to a connection of its own.
+func serverConcurrencyLevel(doc *client.Connection) int64 {
+	if doc.RDBMS == nil || doc.RDBMS.ConcurrencyLevel == 0 {
+		return defaultConcurrencyLevel
+	}
+	return int64(doc.RDBMS.ConcurrencyLevel)
 }
 
 func readProperties(options []client.Option, prior types.Map) types.Map {

@@ -190,7 +190,7 @@ func (r *postgresConnectionResource) Schema(ctx context.Context, _ resource.Sche
 				Optional: true,
 				Computed: true,
 				Validators: []validator.Int64{
-					int64validator.Between(1, 50),
+					int64validator.Between(1, extendedConcurrencyCap),
 					int64validator.ConflictsWith(path.MatchRoot("borrow_concurrency_from")),
 				},
 			},
@@ -270,6 +270,7 @@ func (r *postgresConnectionResource) Create(ctx context.Context, req resource.Cr
 	state.ID = types.StringValue(created.ID)
 	state.Offline = types.BoolValue(created.Offline)
 	resp.Diagnostics.Append(concurrencyWarning(plan, created)...)
+	resp.Diagnostics.Append(saveLevel(ctx, resp.Private, created)...)
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, state)...)
 	tflog.Info(ctx, "created PostgreSQL connection", map[string]any{"id": created.ID})
 }
@@ -298,7 +299,8 @@ func (r *postgresConnectionResource) Read(ctx context.Context, req resource.Read
 				"Check the id; if you imported it, remove it again with `terraform state rm`.", id, doc.Name, problem))
 		return
 	}
-	resp.Diagnostics.Append(setModel(ctx, &resp.State, fromDocument(doc, state))...)
+	saved, haveSaved := savedLevel(ctx, req.Private)
+	resp.Diagnostics.Append(setModel(ctx, &resp.State, fromDocument(doc, state, saved, haveSaved))...)
 }
 
 func (r *postgresConnectionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -361,6 +363,7 @@ func (r *postgresConnectionResource) Update(ctx context.Context, req resource.Up
 		next.Offline = types.BoolValue(updated.Offline)
 	}
 	resp.Diagnostics.Append(concurrencyWarning(plan, updated)...)
+	resp.Diagnostics.Append(saveLevel(ctx, resp.Private, updated)...)
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, next)...)
 }
 

@@ -187,6 +187,16 @@ func TestAccPostgresConnection_concurrencyAboveLicence(t *testing.T) {
 			},
 			{Config: config, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
 			{
+				// Lowered to 25 by the licence, then set to 20 in integrator.io: that is drift.
+				PreConfig: func() {
+					id, _ := storedConnection(t, env)["_id"].(string)
+					editOutOfBand(t, env, id, func(db *client.RDBMS) { db.ConcurrencyLevel, db.Password = 20, pg.Password })
+				},
+				Config:             config,
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
+			{
 				// A real change of level below the cap is still seen and applied.
 				Config:           connConfig(env, pgBody(pg, "Busy", "  concurrency_level = 12\n")),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(connAddr, plancheck.ResourceActionUpdate)}},
@@ -245,6 +255,44 @@ func TestAccPostgresConnection_offlineThroughUpdates(t *testing.T) {
 					return nil
 				},
 			},
+		},
+	})
+}
+
+// A level changed outside Terraform is drift even when it equals a licence cap: on an account
+// with the extended licence, 40 stays 40, and someone setting 25 in integrator.io is seen (the
+// provider compares with the level integrator.io held after its own save, not with the caps).
+func TestAccPostgresConnection_concurrencyChangedOutsideTerraform(t *testing.T) {
+	t.Parallel()
+	pg := acctest.Postgres(t)
+	env := acctest.NewEnv(t, emulator.Config{ConcurrencyLicence: 50})
+	config := connConfig(env, pgBody(pg, "Busy", "  concurrency_level = 40\n"))
+	storedLevel := func() string { return fmt.Sprint(rdbmsField(storedConnection(t, env), "concurrencyLevel")) }
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: config},
+			{
+				PreConfig: func() {
+					id, _ := storedConnection(t, env)["_id"].(string)
+					editOutOfBand(t, env, id, func(db *client.RDBMS) { db.ConcurrencyLevel, db.Password = 25, pg.Password })
+					if got := storedLevel(); got != "25" {
+						t.Fatalf("the out-of-band edit left level %s", got)
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(connAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(connAddr, tfjsonpath.New("concurrency_level"), knownvalue.Int64Exact(40)),
+				}},
+				Check: func(*terraform.State) error {
+					if got := storedLevel(); got != "40" {
+						return fmt.Errorf("after apply the emulator holds level %s, want 40", got)
+					}
+					return nil
+				},
+			},
+			{Config: config, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
 		},
 	})
 }
