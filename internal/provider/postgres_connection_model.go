@@ -160,7 +160,7 @@ func (m postgresConnectionModel) toDocument(ctx context.Context, s secrets) (*cl
 
 // fromDocument returns the model that a document read from the API describes. Secrets come back
 // masked, so they are kept from prior; write-only and Terraform-only attributes are kept too.
-func fromDocument(doc *client.Connection, prior postgresConnectionModel, saved int64, haveSaved bool) postgresConnectionModel {
+func fromDocument(doc *client.Connection, prior postgresConnectionModel, saved types.Int64) postgresConnectionModel {
 	m := prior
 	db := doc.RDBMS
 	m.ID = types.StringValue(doc.ID)
@@ -183,7 +183,7 @@ func fromDocument(doc *client.Connection, prior postgresConnectionModel, saved i
 	}
 
 	m.BorrowConcurrencyFrom = optionalString(doc.BorrowConcurrencyFromConnectionID)
-	m.ConcurrencyLevel = readConcurrencyLevel(doc, prior.ConcurrencyLevel, saved, haveSaved)
+	m.ConcurrencyLevel = readConcurrencyLevel(doc, prior.ConcurrencyLevel, saved)
 
 	m.Password = readSecret(db.Password, prior.Password)
 	if db.SSL != nil {
@@ -225,16 +225,16 @@ func readSecret(remote string, prior types.String) types.String {
 
 // readConcurrencyLevel returns the level to record. A borrowing connection has none of its own.
 // integrator.io quietly lowers a level above the account's licence. saved is the level it held
-// right after this provider's last save (private state, see savedLevel): while it still holds
+// right after this provider's last save (private state, see savedLevel; null when none): while it still holds
 // exactly that, a lower level than the prior state's is that lowering (warned about at apply),
 // not drift, and the prior value stands so that it is not a diff on every plan. Any other level
 // was set outside Terraform and is recorded as it is.
-func readConcurrencyLevel(doc *client.Connection, prior types.Int64, saved int64, haveSaved bool) types.Int64 {
+func readConcurrencyLevel(doc *client.Connection, prior types.Int64, saved types.Int64) types.Int64 {
 	if doc.BorrowConcurrencyFromConnectionID != "" {
 		return types.Int64Null()
 	}
 	level := serverConcurrencyLevel(doc)
-	if haveSaved && level == saved && !prior.IsNull() && !prior.IsUnknown() && prior.ValueInt64() > level {
+	if !saved.IsNull() && level == saved.ValueInt64() && !prior.IsNull() && !prior.IsUnknown() && prior.ValueInt64() > level {
 		return prior
 	}
 	return types.Int64Value(level)

@@ -299,8 +299,8 @@ func (r *postgresConnectionResource) Read(ctx context.Context, req resource.Read
 				"Check the id; if you imported it, remove it again with `terraform state rm`.", id, doc.Name, problem))
 		return
 	}
-	saved, haveSaved := savedLevel(ctx, req.Private)
-	resp.Diagnostics.Append(setModel(ctx, &resp.State, fromDocument(doc, state, saved, haveSaved))...)
+	next := fromDocument(doc, state, savedLevel(ctx, req.Private))
+	resp.Diagnostics.Append(setModel(ctx, &resp.State, next)...)
 }
 
 func (r *postgresConnectionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/integratorio/terraform-provider-integratorio/internal/client"
 )
@@ -23,15 +24,18 @@ type privateSetter interface {
 	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
 }
 
-// savedLevel returns the level recorded by saveLevel, if any: a connection imported, or made by
+// savedLevel returns the level recorded by saveLevel, or null: a connection imported, or made by
 // an earlier version of the provider, has none until its next update.
-func savedLevel(ctx context.Context, p privateGetter) (int64, bool) {
+func savedLevel(ctx context.Context, p privateGetter) types.Int64 {
 	raw, diags := p.GetKey(ctx, savedLevelKey)
 	if diags.HasError() || len(raw) == 0 {
-		return 0, false
+		return types.Int64Null()
 	}
 	level, err := strconv.ParseInt(string(raw), 10, 64)
-	return level, err == nil
+	if err != nil {
+		return types.Int64Null()
+	}
+	return types.Int64Value(level)
 }
 
 // saveLevel records the level integrator.io holds after a create or update, or removes the record
