@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -33,6 +34,10 @@ type Connection struct {
 	RDBMS                             *RDBMS     `json:"rdbms,omitempty"`
 	CreatedAt                         *time.Time `json:"createdAt,omitempty"`
 	LastModified                      *time.Time `json:"lastModified,omitempty"`
+
+	// Extra holds the document's fields this client does not model (debugDate, settings,
+	// _integrationId, future fields...), as the server sent them: see KeepUnmodelledFields.
+	Extra map[string]json.RawMessage `json:"-"`
 }
 
 // RDBMS is the database part of a connection document.
@@ -47,6 +52,9 @@ type RDBMS struct {
 	DisableStrictSSL bool     `json:"disableStrictSSL,omitempty"`
 	Options          []Option `json:"options,omitempty"`
 	ConcurrencyLevel int      `json:"concurrencyLevel,omitempty"`
+
+	// Extra holds the rdbms fields this client does not model (targetConcurrencyLevel...).
+	Extra map[string]json.RawMessage `json:"-"`
 }
 
 // SSL holds PEM text. Its presence in a document is what turns SSL on.
@@ -55,6 +63,9 @@ type SSL struct {
 	Cert       string `json:"cert,omitempty"`
 	Key        string `json:"key,omitempty"`
 	Passphrase string `json:"passphrase,omitempty"`
+
+	// Extra holds the ssl fields this client does not model.
+	Extra map[string]json.RawMessage `json:"-"`
 }
 
 // Option is one driver property.
@@ -70,23 +81,55 @@ type Agent struct {
 	Description     string     `json:"description,omitempty"`
 	Version         string     `json:"version,omitempty"`
 	Port            Port       `json:"port,omitempty"`
-	Offline         bool       `json:"offline"`
+	Offline         bool       `json:"offline"` // also read from an "online" field: see UnmarshalJSON
 	LastHeartbeatAt *time.Time `json:"lastHeartbeatAt,omitempty"`
 	CreatedAt       *time.Time `json:"createdAt,omitempty"`
 	LastModified    *time.Time `json:"lastModified,omitempty"`
 }
 
+// UnmarshalJSON reads the agent's state from "offline" or, in documents that carry it instead,
+// "online" (Celigo's CLI knows both). "offline" wins when both are present; with neither the
+// agent counts as online, as an absent "offline" flag always has.
+func (a *Agent) UnmarshalJSON(b []byte) error {
+	type plain Agent // drops this method, avoiding recursion
+	var doc struct {
+		plain
+		Offline *bool `json:"offline"`
+		Online  *bool `json:"online"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		return err
+	}
+	*a = Agent(doc.plain)
+	switch {
+	case doc.Offline != nil:
+		a.Offline = *doc.Offline
+	case doc.Online != nil:
+		a.Offline = !*doc.Online
+	}
+	return nil
+}
+
 // TokenInfo is the answer of GET /tokenInfo.
 type TokenInfo struct {
 	UserID string `json:"_userId"`
-	Scope  string `json:"scope"`
+	// Scope is kept as the raw JSON the server sent: "*" for a full-access token, and an
+	// unpublished shape for custom-scoped tokens, which must never fail the decoding.
+	Scope json.RawMessage `json:"scope,omitempty"`
+}
+
+// FullAccess reports whether the token has every permission (scope "*"). False for a scoped
+// token, whose permissions this client does not interpret, and when no scope was sent.
+func (t TokenInfo) FullAccess() bool {
+	var s string
+	return json.Unmarshal(t.Scope, &s) == nil && s == "*"
 }
 
 // Port is a TCP port that decodes from a JSON number or a numeric string (older documents hold
 // strings) and encodes as a number. Zero means "not set".
 type Port int
 
-// UnmarshalJSON accepts 5432, "5432", "" and null.
+// UnmarshalJSON accepts 5432, "5432", " 5432 ", "" and null.
 func (p *Port) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	if bytes.Equal(b, []byte("null")) {
@@ -98,6 +141,7 @@ func (p *Port) UnmarshalJSON(b []byte) error {
 		if err := json.Unmarshal(b, &s); err != nil {
 			return err
 		}
+		s = strings.TrimSpace(s) // old documents may pad it, as in " 5432 "
 		if s == "" {
 			*p = 0
 			return nil
@@ -115,12 +159,4 @@ func (p *Port) UnmarshalJSON(b []byte) error {
 	}
 	*p = Port(n)
 	return nil
-}
-
-// MarshalJSON leaves out the fields only the server may set.
-func (c Connection) MarshalJSON() ([]byte, error) {
-	type plain Connection // drops this method, avoiding recursion
-	out := plain(c)
-	out.ID, out.Offline, out.CreatedAt, out.LastModified = "", false, nil, nil
-	return json.Marshal(out)
 }

@@ -1,0 +1,144 @@
+package client
+
+import (
+	"encoding/json"
+	"net/http"
+	"reflect"
+	"testing"
+)
+
+// A document as the API returns it, with fields this client does not model at every level,
+// some of them masked.
+const documentWithUnmodelledFields = `{
+  "_id": "62beb2c2a0f5f2144816f818", "type": "rdbms", "name": "Orders DB", "offline": true,
+  "debugDate": "2026-11-30T10:00:00.000Z", "debugUntil": "2026-11-30T11:00:00.000Z",
+  "externalId": "erp-42", "_integrationId": "5f96e6a30a45077b3a08f3c9",
+  "settings": {"team": "data", "token": "******", "list": ["a", "******"]},
+  "futureSecret": "******",
+  "rdbms": {
+    "type": "postgresql", "host": "db.internal", "database": "orders", "user": "svc",
+    "password": "******", "targetConcurrencyLevel": 3,
+    "ssl": {"ca": "******", "key": "******", "sslMode": "verify-full"}
+  },
+  "createdAt": "2022-07-01T08:39:30.787Z"
+}`
+
+func TestConnection_keepsUnmodelledFieldsThroughDecodeAndEncode(t *testing.T) {
+	t.Parallel()
+	var c Connection
+	if err := json.Unmarshal([]byte(documentWithUnmodelledFields), &c); err != nil {
+		t.Fatal(err)
+	}
+	if c.Name != "Orders DB" || c.RDBMS.Host != "db.internal" || !IsMasked(c.RDBMS.SSL.Key) {
+		t.Fatalf("modelled fields decoded as %+v / %+v", c, c.RDBMS)
+	}
+	wantKeys := func(m map[string]json.RawMessage, keys ...string) {
+		t.Helper()
+		got := map[string]bool{}
+		for k := range m {
+			got[k] = true
+		}
+		want := map[string]bool{}
+		for _, k := range keys {
+			want[k] = true
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("Extra holds %v, want %v", got, want)
+		}
+	}
+	wantKeys(c.Extra, "debugDate", "debugUntil", "externalId", "_integrationId", "settings", "futureSecret")
+	wantKeys(c.RDBMS.Extra, "targetConcurrencyLevel")
+	wantKeys(c.RDBMS.SSL.Extra, "sslMode")
+
+	// Encoding writes them back beside the modelled fields, and never the server-only ones.
+	b, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jsonEqual(t, b, `{
+	  "type": "rdbms", "name": "Orders DB",
+	  "debugDate": "2026-11-30T10:00:00.000Z", "debugUntil": "2026-11-30T11:00:00.000Z",
+	  "externalId": "erp-42", "_integrationId": "5f96e6a30a45077b3a08f3c9",
+	  "settings": {"team": "data", "token": "******", "list": ["a", "******"]},
+	  "futureSecret": "******",
+	  "rdbms": {"type": "postgresql", "host": "db.internal", "database": "orders", "user": "svc",
+	            "password": "******", "targetConcurrencyLevel": 3,
+	            "ssl": {"ca": "******", "key": "******", "sslMode": "verify-full"}}
+	}`)
+}
+
+func TestConnection_modelledFieldsWinOverExtra(t *testing.T) {
+	t.Parallel()
+	c := Connection{Type: ConnectionTypeRDBMS, Name: "mine", Extra: map[string]json.RawMessage{
+		"name": json.RawMessage(`"theirs"`), "_id": json.RawMessage(`"62beb2c2a0f5f2144816f818"`), "externalId": json.RawMessage(`"x"`),
+	}}
+	b, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jsonEqual(t, b, `{"type": "rdbms", "name": "mine", "externalId": "x"}`)
+}
+
+// An update built from the Terraform model keeps what integrator.io holds beyond it, but never
+// sends a mask back as a value.
+func TestConnection_KeepUnmodelledFields(t *testing.T) {
+	t.Parallel()
+	var current Connection
+	if err := json.Unmarshal([]byte(documentWithUnmodelledFields), &current); err != nil {
+		t.Fatal(err)
+	}
+	next := newConnection()
+	next.RDBMS.SSL.Key = "real-key"
+	masked := next.KeepUnmodelledFields(&current)
+	if want := []string{"futureSecret", "settings.list[1]", "settings.token"}; !reflect.DeepEqual(masked, want) {
+		t.Errorf("masked fields left out = %v, want %v", masked, want)
+	}
+	b, err := json.Marshal(next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jsonEqual(t, b, `{
+	  "type": "rdbms", "name": "Orders DB",
+	  "debugDate": "2026-11-30T10:00:00.000Z", "debugUntil": "2026-11-30T11:00:00.000Z",
+	  "externalId": "erp-42", "_integrationId": "5f96e6a30a45077b3a08f3c9",
+	  "settings": {"team": "data", "list": ["a", null]},
+	  "rdbms": {"type": "postgresql", "host": "db.internal", "port": 5432, "database": "orders",
+	            "user": "svc", "password": "p@ss word", "targetConcurrencyLevel": 3,
+	            "ssl": {"ca": "ca-pem", "key": "real-key", "sslMode": "verify-full"},
+	            "options": [{"name": "statement_timeout", "value": "30000"}]}
+	}`)
+
+	// The current document itself is not changed (its masked values still stand for what is stored).
+	if string(current.Extra["futureSecret"]) != `"******"` {
+		t.Errorf("KeepUnmodelledFields changed the document it copied from: %s", current.Extra["futureSecret"])
+	}
+}
+
+// Replace sends the kept fields on the wire.
+func TestConnections_replaceSendsUnmodelledFields(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, reply(http.StatusOK, documentWithUnmodelledFields))
+	c, _ := newTestClient(t, ts)
+	current, err := c.Connections.Get(t.Context(), connectionID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := newConnection()
+	next.RDBMS.SSL = nil
+	next.KeepUnmodelledFields(current)
+	if _, err := c.Connections.Replace(t.Context(), connectionID, next); err != nil {
+		t.Fatal(err)
+	}
+	reqs := ts.Requests()
+	var sent map[string]any
+	if err := json.Unmarshal(reqs[len(reqs)-1].Body, &sent); err != nil {
+		t.Fatal(err)
+	}
+	rdbms, _ := sent["rdbms"].(map[string]any)
+	if sent["debugDate"] == nil || sent["_integrationId"] == nil || rdbms["targetConcurrencyLevel"] == nil {
+		t.Errorf("the PUT body lost unmodelled fields: %s", reqs[len(reqs)-1].Body)
+	}
+	if _, ok := rdbms["ssl"]; ok {
+		t.Errorf("the PUT body has an ssl object the new document does not: %s", reqs[len(reqs)-1].Body)
+	}
+}
