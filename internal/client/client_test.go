@@ -121,7 +121,7 @@ func TestTokenInfo(t *testing.T) {
 	if err != nil {
 		t.Fatalf("TokenInfo: %v", err)
 	}
-	if info.UserID != "5f0000000000000000000001" || info.Scope != "*" {
+	if info.UserID != "5f0000000000000000000001" || string(info.Scope) != `"*"` || !info.FullAccess() {
 		t.Errorf("TokenInfo = %+v", info)
 	}
 	reqs := ts.Requests()
@@ -129,6 +129,36 @@ func TestTokenInfo(t *testing.T) {
 		t.Fatalf("requests = %+v, want one GET /v1/tokenInfo", reqs)
 	}
 	checkHeaders(t, reqs[0])
+}
+
+// TestTokenInfo_scopeShapes: the scope of a custom-scoped token has an unpublished shape, so any
+// JSON value decodes (kept raw) and only "*" counts as full access.
+func TestTokenInfo_scopeShapes(t *testing.T) {
+	t.Parallel()
+	for _, scope := range []string{
+		`"*"`, `"connections:read"`, `["connections","exports"]`,
+		`{"connections":"full","exports":["read"],"agents":null}`, `7`, `true`, `null`, ``,
+	} {
+		t.Run(scope, func(t *testing.T) {
+			t.Parallel()
+			body := `{"_userId":"5f0000000000000000000001"}`
+			if scope != "" {
+				body = `{"_userId":"5f0000000000000000000001","scope":` + scope + `}`
+			}
+			ts := newTestServer(t, reply(http.StatusOK, body))
+			c, _ := newTestClient(t, ts)
+			info, err := c.TokenInfo(t.Context())
+			if err != nil {
+				t.Fatalf("TokenInfo: %v", err)
+			}
+			if info.UserID != "5f0000000000000000000001" || string(info.Scope) != scope {
+				t.Errorf("TokenInfo = {UserID:%s Scope:%s}, want scope %s kept as sent", info.UserID, info.Scope, scope)
+			}
+			if got, want := info.FullAccess(), scope == `"*"`; got != want {
+				t.Errorf("FullAccess() = %v, want %v", got, want)
+			}
+		})
+	}
 }
 
 func TestTokenInfo_unauthorized(t *testing.T) {

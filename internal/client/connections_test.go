@@ -224,6 +224,15 @@ func TestConnections_getDecoding(t *testing.T) {
 				}
 			},
 		},
+		{
+			name:    "port as a string with spaces",
+			handler: reply(http.StatusOK, `{"_id":"`+connectionID+`","rdbms":{"type":"postgresql","port":" 5432 "}}`),
+			check: func(t *testing.T, c *Connection) {
+				if c.RDBMS.Port != 5432 {
+					t.Errorf("port = %d, want 5432", c.RDBMS.Port)
+				}
+			},
+		},
 		{name: "empty body", handler: reply(http.StatusOK, nil), wantErr: "answered 200 with an empty body where a connection was expected"},
 		{name: "null", handler: reply(http.StatusOK, "null"), wantErr: "something other than a JSON connection"},
 		{name: "array", handler: reply(http.StatusOK, "[]"), wantErr: "something other than a JSON connection"},
@@ -297,6 +306,24 @@ func TestConnections_ping(t *testing.T) {
 			wantErr: `integrator.io API: POST /connections/` + connectionID + `/ping: test failed: 401: password authentication failed for user "svc"`,
 		},
 		{
+			name:    "200 with errors as plain strings",
+			handler: reply(http.StatusOK, `{"errors":["connect ECONNREFUSED 10.0.0.5:5432","second try timed out"]}`),
+			status:  http.StatusOK,
+			wantErr: `integrator.io API: POST /connections/` + connectionID + `/ping: test failed: connect ECONNREFUSED 10.0.0.5:5432; second try timed out`,
+		},
+		{
+			name:    "400 with an error as a plain string",
+			handler: reply(http.StatusBadRequest, `{"errors":["Unable to reach the on-premise agent"]}`),
+			status:  http.StatusBadRequest,
+			wantErr: `integrator.io API: POST /connections/` + connectionID + `/ping: 400 Unable to reach the on-premise agent`,
+		},
+		{
+			name:    "200 with a string and an object",
+			handler: reply(http.StatusOK, `{"errors":["timed out",{"code":401,"message":"denied"}]}`),
+			status:  http.StatusOK,
+			wantErr: `integrator.io API: POST /connections/` + connectionID + `/ping: test failed: timed out; 401: denied`,
+		},
+		{
 			name:    "422 with errors",
 			handler: reply(http.StatusUnprocessableEntity, `{"errors":[{"code":"ECONNREFUSED","message":"connect ECONNREFUSED 10.0.0.5:5432","field":"rdbms.host"}]}`),
 			status:  http.StatusUnprocessableEntity,
@@ -323,6 +350,23 @@ func TestConnections_ping(t *testing.T) {
 				t.Errorf("error = %d %q\nwant %d %q", apiErr.StatusCode, err, tt.status, tt.wantErr)
 			}
 		})
+	}
+}
+
+// TestConnections_pingUnsavedStringErrors: a failed test whose errors are plain strings is a
+// failure whose message is the string, not an "unexpected response".
+func TestConnections_pingUnsavedStringErrors(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, reply(http.StatusOK, `{"errors":["password authentication failed for user \"svc\""]}`))
+	c, _ := newTestClient(t, ts)
+	err := c.Connections.PingUnsaved(t.Context(), newConnection())
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusOK || apiErr.Code != "" ||
+		apiErr.Message != `password authentication failed for user "svc"` || len(apiErr.Errors) != 1 {
+		t.Fatalf("error = %#v, want a *APIError with status 200 and the string as its message", err)
+	}
+	if want := `integrator.io API: POST /connections/ping: test failed: password authentication failed for user "svc"`; err.Error() != want {
+		t.Errorf("error text\n got %q\nwant %q", err, want)
 	}
 }
 

@@ -104,7 +104,7 @@ func listAll[T any](ctx context.Context, c *Client, path, what string) ([]T, err
 		if next == "" {
 			return all, nil
 		}
-		u, err := c.resolveNext(cl.url, next)
+		u, err := c.resolveNext(ctx, cl.url, next)
 		if err != nil {
 			return nil, cl.decodeError(err)
 		}
@@ -118,19 +118,27 @@ func listAll[T any](ctx context.Context, c *Client, path, what string) ([]T, err
 	}
 }
 
-// resolveNext resolves a next-page link against the page it came from and makes sure it stays
-// on the API's host, since the token goes with every request.
-func (c *Client) resolveNext(current *url.URL, link string) (*url.URL, error) {
+// resolveNext turns a next-page link into the next request. Only the link's path and query are
+// used: they are sent to the configured base URL's scheme and host, as Celigo's CLI does, because
+// the service may name another host of its own in its links (integratorio-api.md). The token
+// therefore never goes to a host other than the configured one.
+func (c *Client) resolveNext(ctx context.Context, current *url.URL, link string) (*url.URL, error) {
 	ref, err := url.Parse(link)
 	if err != nil {
 		return nil, fmt.Errorf("the next-page link %q is not a valid URL", c.clean(link, maxExcerptRunes))
 	}
-	u := current.ResolveReference(ref)
-	if !strings.EqualFold(u.Scheme, c.baseURL.Scheme) || !strings.EqualFold(u.Host, c.baseURL.Host) {
-		return nil, fmt.Errorf("the next-page link leads to %s://%s, not to the API at %s://%s; it was not followed so the token is not sent there",
-			c.clean(u.Scheme, maxExcerptRunes), c.clean(u.Host, maxExcerptRunes), c.baseURL.Scheme, c.baseURL.Host)
+	target := current.ResolveReference(ref)
+	u := &url.URL{
+		Scheme:   c.baseURL.Scheme,
+		Host:     c.baseURL.Host,
+		Path:     target.Path,
+		RawPath:  target.RawPath,
+		RawQuery: target.RawQuery,
 	}
-	u.Fragment, u.RawFragment = "", ""
+	if !strings.EqualFold(target.Host, u.Host) || !strings.EqualFold(target.Scheme, u.Scheme) {
+		c.logger.Debug(ctx, "integrator.io next-page link names another host: following its path on the configured one",
+			map[string]any{"link_host": c.clean(target.Scheme+"://"+target.Host, maxExcerptRunes), "host": u.Scheme + "://" + u.Host})
+	}
 	return u, nil
 }
 

@@ -44,8 +44,17 @@ type ErrorDetail struct {
 }
 
 // UnmarshalJSON accepts a code (or message, or field) given as a string or a number: ping
-// failures report codes such as 401.
+// failures report codes such as 401. An entry that is not an object at all, such as the plain
+// string some ping failures hold ({"errors":["connection refused"]}), is its message.
 func (d *ErrorDetail) UnmarshalJSON(b []byte) error {
+	if t := bytes.TrimSpace(b); len(t) > 0 && t[0] != '{' {
+		var text flexText
+		if err := json.Unmarshal(t, &text); err != nil {
+			return err
+		}
+		*d = ErrorDetail{Message: string(text)}
+		return nil
+	}
 	var raw struct {
 		Code    flexText `json:"code"`
 		Message flexText `json:"message"`

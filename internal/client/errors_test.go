@@ -32,6 +32,20 @@ func TestAPIError_decoding(t *testing.T) {
 			sentinel: ErrUnauthorized,
 		},
 		{
+			name: "no field", status: 422,
+			body:     `{"errors":[{"code":"invalid_ref","message":"the agent does not exist"}]}`,
+			wantText: "422 invalid_ref: the agent does not exist",
+			want:     APIError{Code: "invalid_ref", Message: "the agent does not exist"},
+			sentinel: ErrValidation,
+		},
+		{
+			name: "plain string errors", status: 403,
+			body:     `{"errors":["This token may not read agents","ask an administrator"]}`,
+			wantText: "403 This token may not read agents; ask an administrator",
+			want:     APIError{Message: "This token may not read agents"},
+			sentinel: ErrForbidden,
+		},
+		{
 			name: "several errors", status: 422,
 			body:     `{"errors":[{"code":"missing","message":"host is required","field":"rdbms.host"},{"code":"missing","field":"rdbms.user"}]}`,
 			wantText: "422 missing: host is required (field rdbms.host); missing (field rdbms.user)",

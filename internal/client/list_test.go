@@ -79,44 +79,61 @@ func TestList_empty(t *testing.T) {
 
 func TestList_refusesBadPaging(t *testing.T) {
 	t.Parallel()
-	other := newTestServer(t, reply(http.StatusOK, "[]"))
-	tests := []struct {
-		name    string
-		link    func(base string) string
-		wantErr string
-	}{
-		{name: "loop", link: func(string) string { return `</v1/connections>; rel="next"` }, wantErr: "points back to a page already read"},
-		{
-			name:    "other host",
-			link:    func(string) string { return `<` + other.URL + `/v1/connections?skip=1>; rel="next"` },
-			wantErr: "not to the API at http://127.0.0.1",
-		},
-		{
-			name: "other scheme",
-			link: func(base string) string {
-				return `<` + strings.Replace(base, "http:", "https:", 1) + `/v1/connections?skip=1>; rel="next"`
-			},
-			wantErr: "it was not followed",
-		},
+	ts := newTestServer(t, reply(http.StatusOK, `[{"_id":"a"}]`, "Link", `</v1/connections>; rel="next"`))
+	c, _ := newTestClient(t, ts)
+	_, err := c.Connections.List(t.Context())
+	if err == nil || !strings.Contains(err.Error(), "points back to a page already read") {
+		t.Fatalf("error = %v, want the loop refused", err)
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			var base string
-			ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
-				reply(http.StatusOK, `[{"_id":"a"}]`, "Link", tt.link(base))(w, r)
-			})
-			base = ts.URL
-			c, _ := newTestClient(t, ts)
-			_, err := c.Connections.List(t.Context())
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Fatalf("error = %v, want one containing %q", err, tt.wantErr)
-			}
-			assertNoToken(t, err)
-		})
+}
+
+// TestList_linkOnAnotherHost: a next link naming another host (or scheme) is followed by its
+// path and query on the configured host, as Celigo's CLI does; the other host never sees a
+// request, so it never sees the token.
+func TestList_linkOnAnotherHost(t *testing.T) {
+	t.Parallel()
+	other := newTestServer(t, reply(http.StatusOK, `[{"_id":"stolen"}]`))
+	ts := newTestServer(t,
+		reply(http.StatusOK, `[{"_id":"a"}]`, "Link", `<`+other.URL+`/v1/connections?skip=1&limit=1>; rel="next"`),
+		reply(http.StatusOK, `[{"_id":"b"}]`, "Link", `<https://user:pass@api.elsewhere.example:8443/v1/connections?skip=2&limit=1#frag>; rel="next"`),
+		reply(http.StatusOK, `[{"_id":"c"}]`),
+	)
+	logs := &recordingLogger{}
+	c, _ := newTestClient(t, ts, WithLogger(logs))
+
+	conns, err := c.Connections.List(t.Context())
+	if err != nil {
+		t.Fatalf("List: %v", err)
+	}
+	var ids []string
+	for _, conn := range conns {
+		ids = append(ids, conn.ID)
+	}
+	if got := strings.Join(ids, ","); got != "a,b,c" {
+		t.Errorf("ids = %s, want a,b,c", got)
+	}
+	reqs := ts.Requests()
+	wantQueries := []string{"limit=1000", "skip=1&limit=1", "skip=2&limit=1"}
+	if len(reqs) != len(wantQueries) {
+		t.Fatalf("server saw %d requests, want %d", len(reqs), len(wantQueries))
+	}
+	for i, r := range reqs {
+		if r.Path != "/v1/connections" || r.Query != wantQueries[i] {
+			t.Errorf("request %d: %s?%s, want /v1/connections?%s", i, r.Path, r.Query, wantQueries[i])
+		}
+		checkHeaders(t, r)
 	}
 	if n := len(other.Requests()); n != 0 {
-		t.Errorf("the client sent %d requests to another host", n)
+		t.Errorf("the client sent %d requests to the host named by the link", n)
+	}
+	var hosts []string
+	for _, l := range logs.Lines("debug") {
+		if h, ok := l.fields["link_host"]; ok {
+			hosts = append(hosts, h.(string))
+		}
+	}
+	if got := strings.Join(hosts, " "); got != other.URL+" https://api.elsewhere.example:8443" {
+		t.Errorf("logged link hosts %q, want both foreign hosts (and no credentials)", got)
 	}
 }
 
@@ -174,6 +191,54 @@ func TestAgents(t *testing.T) {
 	}
 	for _, r := range reqs {
 		checkHeaders(t, r)
+	}
+}
+
+// TestAgents_readings: agent documents that carry "online" instead of "offline", both, or
+// neither, and ports stored as padded strings.
+func TestAgents_readings(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		doc         string
+		wantOffline bool
+		wantPort    Port
+	}{
+		{`{"_id":"1","name":"a","offline":true}`, true, 0},
+		{`{"_id":"1","name":"a","offline":false}`, false, 0},
+		{`{"_id":"1","name":"a","online":true}`, false, 0},
+		{`{"_id":"1","name":"a","online":false}`, true, 0},
+		{`{"_id":"1","name":"a","online":true,"offline":true}`, true, 0},    // offline wins
+		{`{"_id":"1","name":"a","offline":false,"online":false}`, false, 0}, // offline wins
+		{`{"_id":"1","name":"a"}`, false, 0},
+		{`{"_id":"1","name":"a","online":null}`, false, 0},
+		{`{"_id":"1","name":"a","port":" 5432 "}`, false, 5432},
+		{`{"_id":"1","name":"a","port":"\t22\n"}`, false, 22},
+	}
+	for _, tt := range tests {
+		t.Run(tt.doc, func(t *testing.T) {
+			t.Parallel()
+			ts := newTestServer(t, reply(http.StatusOK, tt.doc), reply(http.StatusOK, "["+tt.doc+"]"))
+			c, _ := newTestClient(t, ts)
+			agent, err := c.Agents.Get(t.Context(), "1")
+			if err != nil {
+				t.Fatalf("Get: %v", err)
+			}
+			agents, err := c.Agents.List(t.Context())
+			if err != nil || len(agents) != 1 {
+				t.Fatalf("List = %+v, %v", agents, err)
+			}
+			for _, a := range []Agent{*agent, agents[0]} {
+				if a.ID != "1" || a.Name != "a" || a.Offline != tt.wantOffline || a.Port != tt.wantPort {
+					t.Errorf("agent = %+v, want offline %v and port %d", a, tt.wantOffline, tt.wantPort)
+				}
+			}
+		})
+	}
+	// A flag of the wrong type is still an error naming the field, not a silent default.
+	ts := newTestServer(t, reply(http.StatusOK, `{"_id":"1","online":"yes"}`))
+	c, _ := newTestClient(t, ts)
+	if _, err := c.Agents.Get(t.Context(), "1"); err == nil || !strings.Contains(err.Error(), "online") {
+		t.Errorf("error = %v, want one naming the online field", err)
 	}
 }
 
