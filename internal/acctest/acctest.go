@@ -19,6 +19,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
 	"github.com/integratorio/terraform-provider-integratorio/internal/clirunner"
 	"github.com/integratorio/terraform-provider-integratorio/internal/emulator"
@@ -34,9 +35,17 @@ var ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
 // Main prepares the environment for a package of acceptance tests and runs them:
 // a CLI configuration file that exists (OpenTofu misreads a missing one), a Terraform binary
 // that is present rather than downloaded, and the shared PostgreSQL server stopped at the end.
+// With -sweep (`make sweep`) it runs the registered sweepers instead of the tests.
 func Main(m *testing.M) {
-	os.Exit(run(m))
+	resource.TestMain(runner{m})
+	// resource.TestMain exits itself, except after sweepers that all succeeded.
+	os.Exit(0)
 }
+
+// runner runs the tests inside the prepared environment, for resource.TestMain.
+type runner struct{ m *testing.M }
+
+func (r runner) Run() int { return run(r.m) }
 
 // workDir holds what the whole test binary shares: the CLI configuration and the provider binary.
 var workDir string
