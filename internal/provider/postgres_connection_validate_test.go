@@ -51,7 +51,7 @@ agent_id = "dc1-agent"`, acctest.ErrorText("Invalid Agent ID", `"dc1-agent" is n
   host     = "postgres://db.example.com:5432/orders"
   database = "orders"
   username = "svc"
-  password = "a"`, acctest.ErrorText("Invalid Database Host", "is a URL. Write only the host name (such as db.example.com) and put the port in `port`")},
+  password = "a"`, acctest.ErrorText("Invalid Database Host", "The host is a URL (postgres://db.example.com:5432/orders). Write only the host name and put the port in `port`", `host = "db.example.com", port = 5432 and database = "orders".`)},
 		{"host with port", `
   name     = "Validation"
   host     = "db.example.com:5433"

@@ -142,6 +142,37 @@ resource "integratorio_postgres_connection" "cert" {
 		t.Fatalf("destroy left %d connections", n)
 	}
 
+	// A whole connection URL, password included, given as the host from a sensitive variable:
+	// the plan is refused, and neither its output nor the log may echo the password.
+	cli.Env = append(cli.Env, "TF_VAR_db_url=postgres://admin:"+pg.Password+"@db.example.com:5432/orders")
+	writeFile(t, work, "main.tf", fmt.Sprintf(`
+terraform {
+  required_providers {
+    integratorio = { source = %[1]q }
+  }
+}
+provider "integratorio" {}
+
+variable "db_url" {
+  type      = string
+  sensitive = true
+}
+
+resource "integratorio_postgres_connection" "url" {
+  name     = "url as host"
+  host     = var.db_url
+  database = "orders"
+  username = "admin"
+  password = "placeholder"
+}
+`, clirunner.ProviderSource))
+	urlPlan := cli.Run(ctx, "plan", "-no-color")
+	outputs = append(outputs, urlPlan)
+	if urlPlan.Err == nil || !acctest.ErrorText("Invalid Database Host", "The host is a URL (postgres://db.example.com:5432/orders, "+
+		"shown without its user name, password and parameters)").MatchString(urlPlan.Output()) {
+		t.Errorf("a URL given as the host was not refused with its secret-free message:\n%s", urlPlan.Output())
+	}
+
 	// Everything written outside state must be clean.
 	type place struct{ name, text string }
 	var places []place

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -45,17 +46,32 @@ func (hostValidator) ValidateString(_ context.Context, req validator.StringReque
 var hostLabel = regexp.MustCompile(`^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$`)
 
 // hostProblem returns why host is not a bare host name or IP literal, or "" when it is.
+//
+// The value may have come from a sensitive variable (a whole connection URL, say), and Terraform
+// does not tell providers which values are sensitive, so no message quotes a part of it that could
+// hold a secret: a URL is shown without its user information and query, a user@host form only
+// after the @, a connection string ("host=... password=...") not at all, and a bad host name only
+// by its offending characters.
 func hostProblem(host string) string {
 	switch {
 	case host == "":
 		return "The host is empty. Set it to the database server's name or IP address, such as db.example.com or 10.0.0.5."
-	case strings.TrimSpace(host) != host || strings.ContainsAny(host, " \t\r\n"):
-		return fmt.Sprintf("The host %q contains spaces. Write only the host name or IP address, such as db.example.com.", host)
 	case strings.Contains(host, "://"):
-		return fmt.Sprintf("The host %q is a URL. Write only the host name (such as db.example.com) and put the port in "+
-			"`port` and the database name in `database`.", host)
+		return urlHostProblem(host)
 	case strings.Contains(host, "@"):
-		return fmt.Sprintf("The host %q contains a user name. Write only the host after the @ and put the user in `username`.", host)
+		after := host[strings.LastIndex(host, "@")+1:]
+		if after == "" || strings.ContainsAny(after, " \t\r\n/") {
+			return "The host contains a user name (and perhaps a password) before an @. Write only the database server's " +
+				"host name there and put the user in `username` and the password in `password` or `password_wo`."
+		}
+		return fmt.Sprintf("The host contains a user name (and perhaps a password) before %q. Write host = %q, "+
+			"put the user in `username` and the password in `password` or `password_wo`.", after, after)
+	case strings.TrimSpace(host) != host || strings.ContainsAny(host, " \t\r\n"):
+		if strings.Contains(host, "=") {
+			return "The host is a connection string (key=value pairs), not a host name. Write only the host name, such as " +
+				"db.example.com, and put each other setting in its own attribute (`port`, `database`, `username`, `password`)."
+		}
+		return "The host contains spaces. Write only the host name or IP address, such as db.example.com."
 	case strings.Contains(host, "/"):
 		return fmt.Sprintf("The host %q contains a path. Write only the host name; the database name goes in `database`.", host)
 	}
@@ -72,21 +88,67 @@ func hostProblem(host string) string {
 		}
 		return fmt.Sprintf("The host %q has brackets. Write the IPv6 address without them, such as %q.", host, strings.Trim(host, "[]"))
 	}
-	if h, port, err := net.SplitHostPort(host); err == nil {
+	if h, port, err := net.SplitHostPort(host); err == nil && hostProblem(h) == "" {
 		return fmt.Sprintf("The host %q includes port %s. Write host = %q and port = %s.", host, port, h, port)
 	}
 	name := strings.TrimSuffix(host, ".")
 	if len(name) > 253 {
 		return fmt.Sprintf("The host name is %d characters long; DNS names have at most 253.", len(name))
 	}
-	for _, label := range strings.Split(name, ".") {
-		if !hostLabel.MatchString(label) {
-			return fmt.Sprintf("The host %q is not a valid host name: the part %q may hold only letters, digits, "+
-				"hyphens and underscores (1 to 63 of them, not starting or ending with a hyphen). "+
-				"Write a host name such as db.example.com or an IP address such as 10.0.0.5.", host, label)
+	for i, label := range strings.Split(name, ".") {
+		if hostLabel.MatchString(label) {
+			continue
 		}
+		what := "is empty"
+		if bad := invalidHostChars(label); bad != "" {
+			what = fmt.Sprintf("holds %q", bad)
+		} else if label != "" {
+			what = "starts or ends with a hyphen, or is longer than 63 characters"
+		}
+		return fmt.Sprintf("The host is not a valid host name: its part number %d (counting the dot-separated parts from the left) %s. "+
+			"Each part may hold only letters, digits, hyphens and underscores (1 to 63 of them, not starting or ending with a hyphen). "+
+			"Write a host name such as db.example.com or an IP address such as 10.0.0.5.", i+1, what)
 	}
 	return ""
+}
+
+// urlHostProblem explains what to write instead of a URL, quoting only its non-secret parts.
+func urlHostProblem(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Hostname() == "" || hostProblem(u.Hostname()) != "" {
+		return "The host is a URL. Write only the host name (such as db.example.com) and put the port in `port`, " +
+			"the database name in `database`, the user in `username` and the password in `password` or `password_wo`."
+	}
+	advice := fmt.Sprintf("host = %q", u.Hostname())
+	if p := u.Port(); p != "" {
+		advice += ", port = " + p
+	}
+	if db := strings.Trim(u.Path, "/"); db != "" && !strings.Contains(db, "/") {
+		advice += fmt.Sprintf(" and database = %q", db)
+	}
+	shown := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}
+	detail := fmt.Sprintf("The host is a URL (%s", shown.String())
+	if u.User != nil || u.RawQuery != "" {
+		detail += ", shown without its user name, password and parameters"
+	}
+	detail += "). Write only the host name and put the port in `port` and the database name in `database`: " + advice + "."
+	if u.User != nil {
+		detail += " Put the user in `username` and the password in `password` or `password_wo`."
+	}
+	return detail
+}
+
+// invalidHostChars returns the characters of a host name label that no host name may hold,
+// once each, in the order they appear.
+func invalidHostChars(label string) string {
+	var out []rune
+	for _, r := range label {
+		ok := r == '-' || r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9')
+		if !ok && !strings.ContainsRune(string(out), r) {
+			out = append(out, r)
+		}
+	}
+	return string(out)
 }
 
 // ObjectIDValidator accepts integrator.io ids: 24 lowercase hexadecimal characters.
