@@ -5,7 +5,7 @@ import (
 )
 
 func (s *Server) listConnections(w http.ResponseWriter, r *http.Request, _ string) {
-	s.listDocuments(w, r, &s.conns, maskedConnection)
+	s.listDocuments(w, r, &s.conns, s.maskedConnection)
 }
 
 func (s *Server) getConnection(w http.ResponseWriter, r *http.Request, id string) {
@@ -13,7 +13,7 @@ func (s *Server) getConnection(w http.ResponseWriter, r *http.Request, id string
 	e, ok := s.connection(id)
 	var doc map[string]any
 	if ok {
-		doc = maskedConnection(e.doc)
+		doc = s.maskedConnection(e.doc)
 	}
 	s.mu.Unlock()
 	if !ok {
@@ -29,11 +29,11 @@ func (s *Server) createConnection(w http.ResponseWriter, r *http.Request, _ stri
 		return
 	}
 	dropFields(doc, serverConnectionFields)
-	if errs := validateConnection(doc); len(errs) > 0 {
+	if errs := s.validateConnection(doc); len(errs) > 0 {
 		writeErrors(w, http.StatusUnprocessableEntity, errs...)
 		return
 	}
-	lowerConcurrency(doc, s.cfg.ConcurrencyLicence)
+	s.normalise(doc)
 
 	s.mu.Lock()
 	if errs := s.checkReferences(doc, ""); len(errs) > 0 {
@@ -46,17 +46,18 @@ func (s *Server) createConnection(w http.ResponseWriter, r *http.Request, _ stri
 	doc["_id"] = id
 	doc["createdAt"] = formatTime(now)
 	doc["lastModified"] = formatTime(now)
-	doc["offline"] = false
+	doc["offline"] = s.cfg.CreateOffline
 	s.conns.insert(id, doc)
-	out := maskedConnection(doc)
+	out := s.maskedConnection(doc)
 	s.mu.Unlock()
 
 	writeJSON(w, http.StatusCreated, out)
 }
 
-// replaceConnection is a full replace: fields the body leaves out are gone. When the stored
-// connection is offline, the new settings are tested and a success clears the flag (a save
-// with working credentials brings a connection back); a failure never rejects the save.
+// replaceConnection is a full replace: fields the body leaves out are gone. The offline flag
+// is kept as it was: only a test sets or clears it (unless Config.SaveTestsOffline: then a save
+// of an offline connection tests the new settings, and a success clears the flag; a failure
+// never rejects the save).
 func (s *Server) replaceConnection(w http.ResponseWriter, r *http.Request, id string) {
 	doc, ok := readDocument(w, r)
 	if !ok {
@@ -71,14 +72,14 @@ func (s *Server) replaceConnection(w http.ResponseWriter, r *http.Request, id st
 		writeConnectionNotFound(w, id)
 		return
 	}
-	errs := validateConnection(doc)
+	errs := s.validateConnection(doc)
 	errs = append(errs, s.checkReferences(doc, id)...)
 	if len(errs) > 0 {
 		s.mu.Unlock()
 		writeErrors(w, http.StatusUnprocessableEntity, errs...)
 		return
 	}
-	lowerConcurrency(doc, s.cfg.ConcurrencyLicence)
+	s.normalise(doc)
 	wasOffline, _ := e.doc["offline"].(bool)
 	doc["_id"] = id
 	doc["createdAt"] = e.doc["createdAt"]
@@ -86,14 +87,15 @@ func (s *Server) replaceConnection(w http.ResponseWriter, r *http.Request, id st
 	doc["offline"] = wasOffline
 	s.conns.replace(e, doc)
 	rev := e.rev
+	testNow := wasOffline && s.cfg.SaveTestsOffline
 	var job pingJob
-	if wasOffline {
+	if testNow {
 		job = s.preparePing(doc)
 	}
-	out := maskedConnection(doc)
+	out := s.maskedConnection(doc)
 	s.mu.Unlock()
 
-	if wasOffline && s.runPing(r.Context(), job) == nil {
+	if testNow && s.runPing(r.Context(), job) == nil {
 		if s.setOffline(id, rev, false) {
 			out["offline"] = false
 		}
@@ -142,7 +144,7 @@ func (s *Server) pingUnsavedConnection(w http.ResponseWriter, r *http.Request, _
 		return
 	}
 	dropFields(doc, serverConnectionFields)
-	if errs := validateConnection(doc); len(errs) > 0 {
+	if errs := s.validateConnection(doc); len(errs) > 0 {
 		writeErrors(w, http.StatusUnprocessableEntity, errs...)
 		return
 	}
@@ -158,6 +160,10 @@ func (s *Server) pingUnsavedConnection(w http.ResponseWriter, r *http.Request, _
 }
 
 func (s *Server) writePingResult(w http.ResponseWriter, failure *PingError) {
+	if failure != nil && s.cfg.PingErrorsAsStrings {
+		writeJSON(w, s.cfg.PingFailureStatus, map[string][]string{"errors": {failure.Message}})
+		return
+	}
 	if failure != nil {
 		writeErrors(w, s.cfg.PingFailureStatus, apiError{Code: failure.Code, Message: failure.Message})
 		return

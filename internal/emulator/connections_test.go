@@ -71,15 +71,26 @@ func TestCreateConnection_uniqueIDsUnderConcurrency(t *testing.T) {
 
 func TestConnection_masking(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, Config{})
+	t.Run("certificates masked (default)", func(t *testing.T) {
+		t.Parallel()
+		testMasking(t, Config{}, Mask, Mask)
+	})
+	t.Run("certificates returned", func(t *testing.T) {
+		t.Parallel()
+		testMasking(t, Config{ReturnCertificates: true}, "CA PEM", "CERT PEM")
+	})
+}
+
+func testMasking(t *testing.T, cfg Config, wantCA, wantCert string) {
+	h := newHarness(t, cfg)
 	checkMasked := func(where string, doc map[string]any) {
 		t.Helper()
 		for path, want := range map[string]any{
 			"rdbms.password":       Mask,
 			"rdbms.ssl.key":        Mask,
 			"rdbms.ssl.passphrase": Mask,
-			"rdbms.ssl.ca":         "CA PEM",
-			"rdbms.ssl.cert":       "CERT PEM",
+			"rdbms.ssl.ca":         wantCA,
+			"rdbms.ssl.cert":       wantCert,
 		} {
 			if got := at(doc, path); got != want {
 				t.Errorf("%s: %s = %v, want %v", where, path, got, want)

@@ -176,9 +176,35 @@ func TestPing_onPremiseNeedsItsAgent(t *testing.T) {
 	h.do(http.MethodPost, "/v1/connections/ping", doc).wantError(t, http.StatusOK, codeConnectionFailed, "")
 }
 
-func TestReplaceConnection_clearsOfflineOnlyWhenTheNewSettingsWork(t *testing.T) {
+// By default a save leaves offline as it was; only a test of the saved connection sets or
+// clears it (the integrator.io UI source: "UI shouldn't set offline flag", it pings after save).
+func TestReplaceConnection_leavesOfflineToTheTest(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, Config{})
+	id := idOf(t, h.create(validConnection()))
+	h.pinger.setErr(errors.New("no route to host"))
+	h.do(http.MethodPost, "/v1/connections/"+id+"/ping", nil)
+
+	h.pinger.setErr(nil)
+	before := len(h.pinger.calls())
+	res := h.do(http.MethodPut, "/v1/connections/"+id, validConnection())
+	res.wantStatus(t, http.StatusOK)
+	if got := res.object(t)["offline"]; got != true {
+		t.Errorf("PUT with working settings: answer offline = %v, want true (a save does not test)", got)
+	}
+	if after := len(h.pinger.calls()); after != before {
+		t.Errorf("a save ran %d tests", after-before)
+	}
+	h.do(http.MethodPost, "/v1/connections/"+id+"/ping", nil).wantStatus(t, http.StatusOK)
+	if got := h.stored(id)["offline"]; got != false {
+		t.Errorf("after a passing test: stored offline = %v, want false", got)
+	}
+}
+
+// Config.SaveTestsOffline plays the other reading: a save of an offline connection tests it.
+func TestReplaceConnection_saveTestsOfflineMode(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Config{SaveTestsOffline: true})
 	id := idOf(t, h.create(validConnection()))
 	h.pinger.setErr(errors.New("no route to host"))
 	h.do(http.MethodPost, "/v1/connections/"+id+"/ping", nil)
@@ -204,6 +230,21 @@ func TestReplaceConnection_clearsOfflineOnlyWhenTheNewSettingsWork(t *testing.T)
 	h.do(http.MethodPut, "/v1/connections/"+id, validConnection()).wantStatus(t, http.StatusOK)
 	if after := len(h.pinger.calls()); after != before {
 		t.Errorf("PUT of an online connection pinged %d times", after-before)
+	}
+}
+
+// Config.CreateOffline: a new connection is offline until its first test.
+func TestCreateConnection_createOfflineMode(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Config{CreateOffline: true})
+	created := h.create(validConnection())
+	if created["offline"] != true {
+		t.Fatalf("created offline = %v, want true", created["offline"])
+	}
+	id := idOf(t, created)
+	h.do(http.MethodPost, "/v1/connections/"+id+"/ping", nil).wantStatus(t, http.StatusOK)
+	if got := h.stored(id)["offline"]; got != false {
+		t.Errorf("after a passing test: stored offline = %v, want false", got)
 	}
 }
 

@@ -19,7 +19,7 @@ func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
 // Fields only the server sets; whatever a client sends for them is dropped.
 var (
 	serverConnectionFields = []string{"_id", "createdAt", "lastModified", "offline"}
-	serverAgentFields      = []string{"_id", "createdAt", "lastModified", "offline", "lastHeartbeatAt"}
+	serverAgentFields      = []string{"_id", "createdAt", "lastModified", "offline", "online", "lastHeartbeatAt"}
 )
 
 func dropFields(doc map[string]any, fields []string) {
@@ -159,14 +159,19 @@ func copyDoc(doc map[string]any) map[string]any {
 }
 
 // maskedConnection is a connection as every API read shows it: a copy with the password, the
-// client key and its passphrase replaced by Mask. The CA and certificate are not secret.
-func maskedConnection(doc map[string]any) map[string]any {
+// client key and its passphrase replaced by Mask, and the CA and certificate too unless
+// Config.ReturnCertificates is set.
+func (s *Server) maskedConnection(doc map[string]any) map[string]any {
 	out := copyDoc(doc)
 	rdbms, _ := out["rdbms"].(map[string]any)
 	maskField(rdbms, "password")
 	if ssl, ok := rdbms["ssl"].(map[string]any); ok {
 		maskField(ssl, "key")
 		maskField(ssl, "passphrase")
+		if !s.cfg.ReturnCertificates {
+			maskField(ssl, "ca")
+			maskField(ssl, "cert")
+		}
 	}
 	return out
 }

@@ -81,7 +81,7 @@ func (l *errorList) name(doc map[string]any) {
 
 // validateConnection checks what the API checks on a create or replace, apart from references
 // to other documents (see Server.checkReferences).
-func validateConnection(doc map[string]any) errorList {
+func (s *Server) validateConnection(doc map[string]any) errorList {
 	var l errorList
 	l.name(doc)
 	if typ := l.requiredText(doc, "type", "type"); typ != "" && typ != "rdbms" && !l.has("type") {
@@ -104,9 +104,9 @@ func validateConnection(doc map[string]any) errorList {
 	l.requiredText(rdbms, "user", "rdbms.user")
 	password, _ := l.optionalText(rdbms, "password", "rdbms.password")
 
-	var cert, key string
+	var ca, cert, key string
 	if ssl, ok := l.object(rdbms, "ssl", "rdbms.ssl"); ok {
-		l.optionalText(ssl, "ca", "rdbms.ssl.ca")
+		ca, _ = l.optionalText(ssl, "ca", "rdbms.ssl.ca")
 		cert, _ = l.optionalText(ssl, "cert", "rdbms.ssl.cert")
 		key, _ = l.optionalText(ssl, "key", "rdbms.ssl.key")
 		l.optionalText(ssl, "passphrase", "rdbms.ssl.passphrase")
@@ -117,8 +117,14 @@ func validateConnection(doc map[string]any) errorList {
 			l.missing("rdbms.ssl.cert", "is required when rdbms.ssl.key is set")
 		}
 	}
-	if password == "" && (cert == "" || key == "") && !l.has("rdbms.password") {
-		l.missing("rdbms.password", "is required unless rdbms.ssl.cert and rdbms.ssl.key are both set")
+	// The UI waives the password only when the CA, the certificate and the key are all given;
+	// Celigo's schema lists it as required for PostgreSQL (Config.PasswordAlwaysRequired).
+	switch certLogin := ca != "" && cert != "" && key != ""; {
+	case password != "" || l.has("rdbms.password"):
+	case s.cfg.PasswordAlwaysRequired:
+		l.missing("rdbms.password", "is required")
+	case !certLogin:
+		l.missing("rdbms.password", "is required unless rdbms.ssl.ca, rdbms.ssl.cert and rdbms.ssl.key are all set")
 	}
 
 	if v, ok := rdbms["port"]; ok && v != nil && v != "" {
@@ -203,6 +209,31 @@ func wholeNumber(v any, allowStrings bool) (int64, bool) {
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	return n, err == nil
+}
+
+// normalise does to a valid document what the service does when it saves one: it lowers the
+// concurrency level to the licence and, with Config.DropEmptySSL, drops an ssl object without
+// material.
+func (s *Server) normalise(doc map[string]any) {
+	lowerConcurrency(doc, s.cfg.ConcurrencyLicence)
+	if !s.cfg.DropEmptySSL {
+		return
+	}
+	rdbms, _ := doc["rdbms"].(map[string]any)
+	if ssl, ok := rdbms["ssl"].(map[string]any); ok && !hasSSLMaterial(ssl) {
+		delete(rdbms, "ssl")
+	}
+}
+
+// hasSSLMaterial reports whether an ssl object holds a CA, a certificate or a key: what the UI's
+// "Use SSL" box is derived from.
+func hasSSLMaterial(ssl map[string]any) bool {
+	for _, k := range []string{"ca", "cert", "key"} {
+		if v, _ := ssl[k].(string); v != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // lowerConcurrency quietly caps rdbms.concurrencyLevel at the account licence, as the service

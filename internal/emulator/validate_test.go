@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -38,6 +39,10 @@ func TestConnectionValidation(t *testing.T) {
 		{"password missing, ssl without key", func(d map[string]any) {
 			set(d, "rdbms.password", deleted)
 			set(d, "rdbms.ssl", map[string]any{"ca": "CA PEM"})
+		}, "rdbms.password", codeMissingField},
+		{"password missing, certificate and key without CA", func(d map[string]any) {
+			set(d, "rdbms.password", deleted)
+			set(d, "rdbms.ssl.ca", deleted)
 		}, "rdbms.password", codeMissingField},
 		{"password not a string", func(d map[string]any) { set(d, "rdbms.password", true) }, "rdbms.password", codeInvalidValue},
 		{"ssl.cert without key", func(d map[string]any) { set(d, "rdbms.ssl.key", deleted) }, "rdbms.ssl.key", codeMissingField},
@@ -98,7 +103,7 @@ func TestConnectionValidation_accepted(t *testing.T) {
 		name string
 		edit func(doc map[string]any)
 	}{
-		{"certificate login without password", func(d map[string]any) { set(d, "rdbms.password", deleted) }},
+		{"certificate login (CA, certificate and key) without password", func(d map[string]any) { set(d, "rdbms.password", deleted) }},
 		{"no ssl", func(d map[string]any) { set(d, "rdbms.ssl", deleted) }},
 		{"ssl with only a CA", func(d map[string]any) { set(d, "rdbms.ssl", map[string]any{"ca": "CA PEM"}) }},
 		{"port absent", func(d map[string]any) { set(d, "rdbms.port", deleted) }},
@@ -133,5 +138,60 @@ func TestConnectionValidation_reportsEveryProblem(t *testing.T) {
 		if !got[field] {
 			t.Errorf("no error for %s in %s", field, res.body)
 		}
+	}
+}
+
+// Config.PasswordAlwaysRequired plays Celigo's schema: no PostgreSQL connection without a password.
+func TestConnectionValidation_passwordAlwaysRequiredMode(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Config{PasswordAlwaysRequired: true})
+	doc := validConnection()
+	set(doc, "rdbms.password", deleted)
+	e := h.do(http.MethodPost, "/v1/connections", doc).wantError(t, http.StatusUnprocessableEntity, codeMissingField, "rdbms.password")
+	if e.Message != "rdbms.password is required" {
+		t.Errorf("message %q", e.Message)
+	}
+	h.do(http.MethodPost, "/v1/connections", validConnection()).wantStatus(t, http.StatusCreated)
+}
+
+// An ssl object without material is kept by default and dropped with Config.DropEmptySSL; one
+// with material is kept either way.
+func TestConnection_emptySSL(t *testing.T) {
+	t.Parallel()
+	for _, drop := range []bool{false, true} {
+		h := newHarness(t, Config{DropEmptySSL: drop})
+		empty := validConnection()
+		set(empty, "rdbms.ssl", map[string]any{})
+		id := idOf(t, h.create(empty))
+		_, kept := at(h.stored(id), "rdbms").(map[string]any)["ssl"]
+		if kept == drop {
+			t.Errorf("DropEmptySSL=%t: empty ssl stored on create = %t", drop, kept)
+		}
+		h.do(http.MethodPut, "/v1/connections/"+id, empty).wantStatus(t, http.StatusOK)
+		_, kept = at(h.stored(id), "rdbms").(map[string]any)["ssl"]
+		if kept == drop {
+			t.Errorf("DropEmptySSL=%t: empty ssl stored on replace = %t", drop, kept)
+		}
+		withCA := validConnection()
+		set(withCA, "rdbms.ssl", map[string]any{"ca": "CA PEM"})
+		id = idOf(t, h.create(withCA))
+		if at(h.stored(id), "rdbms.ssl.ca") != "CA PEM" {
+			t.Errorf("DropEmptySSL=%t: an ssl object with a CA was not stored", drop)
+		}
+	}
+}
+
+// Fields the emulator does not know are stored and returned, as the real service keeps them.
+func TestConnection_unknownFieldsAreKept(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Config{})
+	doc := validConnection()
+	doc["debugDate"] = "2026-11-30T10:00:00.000Z"
+	doc["settings"] = map[string]any{"team": "data"}
+	set(doc, "rdbms.targetConcurrencyLevel", 3)
+	id := idOf(t, h.create(doc))
+	got := h.do(http.MethodGet, "/v1/connections/"+id, nil).object(t)
+	if got["debugDate"] != doc["debugDate"] || at(got, "settings.team") != "data" || fmt.Sprint(at(got, "rdbms.targetConcurrencyLevel")) != "3" {
+		t.Errorf("unknown fields not returned: %v", got)
 	}
 }

@@ -48,6 +48,7 @@ type options struct {
 	pageSize      int
 	latency       time.Duration
 	seedAgents    []string
+	readings      emulator.Config // only the fields of the API's open readings
 }
 
 // listFlag is a repeatable flag that also takes comma-separated values.
@@ -82,6 +83,13 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	fs.IntVar(&o.pageSize, "page-size", emulator.DefaultPageSize, fmt.Sprintf("list page size, 1 to %d", emulator.MaxPageSize))
 	fs.DurationVar(&o.latency, "latency", 0, "delay added to every API request, e.g. 50ms")
 	fs.Var(&agents, "seed-agent", "create an online agent with this `name` at start (repeatable)")
+	// Readings of the API that its reference leaves open (see emulator.Config).
+	fs.BoolVar(&o.readings.ReturnCertificates, "return-certificates", false, "return rdbms.ssl.ca and .cert as stored instead of masked")
+	fs.BoolVar(&o.readings.DropEmptySSL, "drop-empty-ssl", false, "drop an rdbms.ssl object without CA, certificate or key on save")
+	fs.BoolVar(&o.readings.SaveTestsOffline, "save-tests-offline", false, "a save of an offline connection tests it and clears the flag")
+	fs.BoolVar(&o.readings.CreateOffline, "create-offline", false, "new connections are offline until their first test")
+	fs.BoolVar(&o.readings.PasswordAlwaysRequired, "password-always-required", false, "refuse PostgreSQL connections without a password, even with certificate login")
+	fs.IntVar(&o.readings.PingFailureStatus, "ping-failure-status", http.StatusOK, "HTTP status of a failed connection test")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -142,12 +150,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 
-	srv := emulator.New(emulator.Config{
-		Tokens:        o.tokens,
-		ForeignTokens: o.foreignTokens,
-		Region:        o.region,
-		PageSize:      o.pageSize,
-	})
+	cfg := o.readings
+	cfg.Tokens, cfg.ForeignTokens, cfg.Region, cfg.PageSize = o.tokens, o.foreignTokens, o.region, o.pageSize
+	srv := emulator.New(cfg)
 	if err := srv.SetFaults(emulator.FaultConfig{Latency: o.latency}); err != nil {
 		fmt.Fprintln(stderr, "integratorio-emulator:", err)
 		return 2

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/integratorio/terraform-provider-integratorio/internal/emulator"
+
 	"bufio"
 	"bytes"
 	"context"
@@ -43,19 +45,24 @@ func TestParseFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := options{addr: "127.0.0.1:8089", tokens: []string{"from-env"}, region: "us", pageSize: 100}
+	want := options{addr: "127.0.0.1:8089", tokens: []string{"from-env"}, region: "us", pageSize: 100,
+		readings: emulator.Config{PingFailureStatus: 200}}
 	if !reflect.DeepEqual(o, want) {
 		t.Errorf("defaults %+v, want %+v", o, want)
 	}
 
 	o, err = parseFlags([]string{"-token", "a, b", "-token", "c", "-foreign-token", "eu1", "-region", "eu",
-		"-page-size", "7", "-latency", "50ms", "-seed-agent", "edge-1", "-seed-agent", "edge-2"},
+		"-page-size", "7", "-latency", "50ms", "-seed-agent", "edge-1", "-seed-agent", "edge-2",
+		"-return-certificates", "-drop-empty-ssl", "-save-tests-offline", "-create-offline", "-password-always-required",
+		"-ping-failure-status", "422"},
 		env(map[string]string{tokenEnv: "ignored-when-flags-given"}), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want = options{addr: "127.0.0.1:8089", tokens: []string{"a", "b", "c"}, foreignTokens: []string{"eu1"},
-		region: "eu", pageSize: 7, latency: 50 * time.Millisecond, seedAgents: []string{"edge-1", "edge-2"}}
+		region: "eu", pageSize: 7, latency: 50 * time.Millisecond, seedAgents: []string{"edge-1", "edge-2"},
+		readings: emulator.Config{ReturnCertificates: true, DropEmptySSL: true, SaveTestsOffline: true, CreateOffline: true,
+			PasswordAlwaysRequired: true, PingFailureStatus: 422}}
 	if !reflect.DeepEqual(o, want) {
 		t.Errorf("got %+v, want %+v", o, want)
 	}
