@@ -5,7 +5,19 @@ import (
 )
 
 func (s *Server) listAgents(w http.ResponseWriter, r *http.Request, _ string) {
-	s.listDocuments(w, r, &s.agents, copyDoc)
+	s.listDocuments(w, r, &s.agents, s.agentView)
+}
+
+// agentView is an agent document as the API answers it: a copy, carrying "online" instead of
+// "offline" when Config.AgentOnlineField asks for that reading.
+func (s *Server) agentView(doc map[string]any) map[string]any {
+	out := copyDoc(doc)
+	if s.cfg.AgentOnlineField {
+		offline, _ := out["offline"].(bool)
+		delete(out, "offline")
+		out["online"] = !offline
+	}
+	return out
 }
 
 func (s *Server) getAgent(w http.ResponseWriter, r *http.Request, id string) {
@@ -13,7 +25,7 @@ func (s *Server) getAgent(w http.ResponseWriter, r *http.Request, id string) {
 	e, ok := s.agent(id)
 	var doc map[string]any
 	if ok {
-		doc = copyDoc(e.doc)
+		doc = s.agentView(e.doc)
 	}
 	s.mu.Unlock()
 	if !ok {
@@ -35,7 +47,7 @@ func (s *Server) createAgent(w http.ResponseWriter, r *http.Request, _ string) {
 		writeErrors(w, http.StatusUnprocessableEntity, errs...)
 		return
 	}
-	writeJSON(w, http.StatusCreated, s.insertAgent(doc, false))
+	writeJSON(w, http.StatusCreated, s.agentView(s.insertAgent(doc, false)))
 }
 
 // insertAgent stores a validated agent document and returns a copy of it.
@@ -84,7 +96,7 @@ func (s *Server) replaceAgent(w http.ResponseWriter, r *http.Request, id string)
 	}
 	doc["lastModified"] = formatTime(s.cfg.Now())
 	s.agents.replace(e, doc)
-	out := copyDoc(doc)
+	out := s.agentView(doc)
 	s.mu.Unlock()
 
 	writeJSON(w, http.StatusOK, out)

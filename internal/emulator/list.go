@@ -26,7 +26,7 @@ func (s *Server) listDocuments(w http.ResponseWriter, r *http.Request, c *collec
 		return
 	}
 	if next := skip + len(docs); next < total {
-		w.Header().Set("Link", fmt.Sprintf(`<%s>; rel="next"`, pageURL(r, next, limit)))
+		w.Header().Set("Link", fmt.Sprintf(`<%s>; rel="next"`, s.pageURL(r, next, limit)))
 	}
 	writeJSON(w, http.StatusOK, docs)
 }
@@ -53,8 +53,13 @@ func (s *Server) pageParams(q url.Values) (skip, limit int, bad *apiError) {
 	return skip, limit, nil
 }
 
-func pageURL(r *http.Request, skip, limit int) string {
-	u := url.URL{Scheme: "http", Host: r.Host, Path: r.URL.Path}
+// pageURL is the absolute URL of a page, on Config.LinkHost when set.
+func (s *Server) pageURL(r *http.Request, skip, limit int) string {
+	host := r.Host
+	if s.cfg.LinkHost != "" {
+		host = s.cfg.LinkHost
+	}
+	u := url.URL{Scheme: "http", Host: host, Path: r.URL.Path}
 	if r.TLS != nil {
 		u.Scheme = "https"
 	}

@@ -6,8 +6,9 @@ import (
 	"time"
 )
 
-// limiter is the API's per-token leaky bucket: each token may spend up to burst requests at
-// once, and the bucket refills at rate requests per second.
+// limiter is the API's leaky bucket per account, shared by all of the account's tokens: the
+// account may spend up to burst requests at once, and the bucket refills at rate requests per
+// second.
 type limiter struct {
 	mu      sync.Mutex
 	burst   float64
@@ -15,6 +16,9 @@ type limiter struct {
 	now     func() time.Time
 	buckets map[string]*bucket
 }
+
+// accountBucket keys the one account this server plays: every token it accepts belongs to it.
+const accountBucket = "account"
 
 type bucket struct {
 	level float64 // requests that may be made now
@@ -26,7 +30,7 @@ func newLimiter(burst, rate float64, now func() time.Time) *limiter {
 }
 
 // take spends one request of key's bucket. When the bucket is empty it reports how long until
-// one request is available. Only authenticated tokens reach it, so the map stays small.
+// one request is available. Keys are accounts, so the map stays small.
 func (l *limiter) take(key string) (wait time.Duration, ok bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()

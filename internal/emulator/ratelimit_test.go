@@ -28,8 +28,8 @@ func TestRateLimit(t *testing.T) {
 		t.Errorf("Retry-After = %q, want 1", got)
 	}
 
-	// Buckets are per token.
-	get("other").wantStatus(t, http.StatusOK)
+	// The bucket is the account's: the account's other token finds it empty too.
+	get("other").wantStatus(t, http.StatusTooManyRequests)
 	// Unknown tokens are refused before they can drain or create a bucket.
 	for range 5 {
 		get("unknown").wantStatus(t, http.StatusUnauthorized)
@@ -47,6 +47,31 @@ func TestRateLimit(t *testing.T) {
 		get(testToken).wantStatus(t, http.StatusOK)
 	}
 	get(testToken).wantStatus(t, http.StatusTooManyRequests)
+}
+
+// TestRateLimit_sharedByTheAccountsTokens: all tokens of the account, full-access or scoped,
+// draw from one bucket.
+func TestRateLimit_sharedByTheAccountsTokens(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Config{
+		Tokens:         []string{"a", "b"},
+		ScopedTokens:   map[string]string{"c": `["connections"]`},
+		RateLimitBurst: 3, RateLimitPerSecond: 1,
+	})
+	get := func(token string) response {
+		req := newRequest(t, http.MethodGet, "/v1/tokenInfo", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		return h.serve(req)
+	}
+	for _, token := range []string{"a", "b", "c"} {
+		get(token).wantStatus(t, http.StatusOK)
+	}
+	for _, token := range []string{"a", "b", "c"} {
+		get(token).wantError(t, http.StatusTooManyRequests, codeRateLimited, "")
+	}
+	h.clock.Advance(time.Second)
+	get("b").wantStatus(t, http.StatusOK)
+	get("a").wantStatus(t, http.StatusTooManyRequests)
 }
 
 func TestRateLimit_retryAfterRoundsUp(t *testing.T) {

@@ -7,7 +7,9 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -50,13 +52,54 @@ type Config struct {
 	// PingFailureStatus is the HTTP status of a failed connection test (default 200). The API
 	// documentation allows both a 200 and an error status, so clients are tested with both.
 	PingFailureStatus int
-	// RateLimitBurst is the capacity of each token's bucket (default 1000).
+	// RateLimitBurst is the capacity of the account's bucket (default 1000). The bucket is per
+	// account: every token this server accepts (Tokens, ScopedTokens) draws from it.
 	RateLimitBurst int
 	// RateLimitPerSecond is the bucket's refill rate (default 300).
 	RateLimitPerSecond float64
 	// Now is the clock for timestamps, ids and the rate limit (default time.Now). Latency and
 	// slow faults always sleep in real time.
 	Now func() time.Time
+
+	// Readings of tokens, listings, agents and ping failures that the API reference leaves open
+	// (issue 11, items 6-8). The zero value plays the documented or likeliest reading.
+
+	// ScopedTokens are tokens with a custom scope, each mapped to the JSON text that its
+	// GET /tokenInfo answers as "scope" (the shape is unpublished, so tests choose it; it must be
+	// valid JSON). They are accepted like Tokens, but every /agents call answers 403: custom
+	// scopes list connections, exports, imports and APIs, not agents.
+	ScopedTokens map[string]string
+	// LinkHost, when set, is the host (host or host:port) that next-page Link headers name
+	// instead of the one the request came to, as the real service may; scheme, path and query
+	// stay. A client must follow such a link on its own configured host.
+	LinkHost string
+	// AgentOnlineField makes agent documents carry "online" (true when connected) instead of
+	// "offline", a reading Celigo's CLI also knows.
+	AgentOnlineField bool
+	// PingErrorsAsStrings makes a failed connection test answer {"errors":["<message>"]}: plain
+	// strings instead of {code, message} objects.
+	PingErrorsAsStrings bool
+
+	// Readings of connection documents that the API reference leaves open. The zero value plays
+	// the likeliest reading; each field plays another, so a client can be tested under all.
+
+	// ReturnCertificates returns rdbms.ssl.ca and rdbms.ssl.cert as stored. By default they are
+	// masked like the password, as Celigo's schema marks them write-only.
+	ReturnCertificates bool
+	// DropEmptySSL drops an rdbms.ssl object that holds no CA, certificate or key when a
+	// connection is saved. By default an empty object is stored and returned.
+	DropEmptySSL bool
+	// SaveTestsOffline makes a save (PUT) of an offline connection test it and clear the flag
+	// when the test passes. By default a save leaves offline as it was: only a test
+	// (POST /connections/{id}/ping) sets or clears it, as the integrator.io UI source says.
+	SaveTestsOffline bool
+	// CreateOffline stores new connections with offline = true until their first test. By
+	// default a new connection is stored with offline = false.
+	CreateOffline bool
+	// PasswordAlwaysRequired refuses (422) a PostgreSQL connection without rdbms.password even
+	// with certificate login, as Celigo's schema lists it. By default the password is waived when
+	// the CA, the certificate and the key are all given, as the UI does.
+	PasswordAlwaysRequired bool
 }
 
 // Server emulates the integrator.io API. Create it with New; it is an http.Handler.
@@ -64,6 +107,7 @@ type Server struct {
 	cfg     Config
 	tokens  [][]byte
 	foreign [][]byte
+	scoped  [][]byte // the keys of cfg.ScopedTokens
 
 	api     router
 	control router
@@ -114,6 +158,7 @@ func New(cfg Config) *Server {
 		cfg:         cfg,
 		tokens:      toBytes(cfg.Tokens),
 		foreign:     toBytes(cfg.ForeignTokens),
+		scoped:      toBytes(slices.Sorted(maps.Keys(cfg.ScopedTokens))),
 		limiter:     newLimiter(float64(cfg.RateLimitBurst), cfg.RateLimitPerSecond, cfg.Now),
 		ids:         newIDGenerator(),
 		conns:       newCollection(),
@@ -213,7 +258,7 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request) bool {
 		writeUnauthorized(w, "missing bearer token: send the header Authorization: Bearer <token>")
 		return false
 	}
-	if !containsToken(s.tokens, token) {
+	if !containsToken(s.tokens, token) && !containsToken(s.scoped, token) {
 		if containsToken(s.foreign, token) {
 			writeUnauthorized(w, s.foreignTokenMessage())
 		} else {
@@ -221,8 +266,12 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request) bool {
 		}
 		return false
 	}
-	if wait, ok := s.limiter.take(token); !ok {
+	if wait, ok := s.limiter.take(accountBucket); !ok {
 		writeRateLimited(w, retryAfterSeconds(wait))
+		return false
+	}
+	if s.scopeRefuses(token, r.URL.Path) {
+		writeOutOfScope(w, r.URL.Path)
 		return false
 	}
 	return true
@@ -271,7 +320,7 @@ func (s *Server) tokenInfo(w http.ResponseWriter, r *http.Request, _ string) {
 	sum := sha256.Sum256([]byte("integratorio-emulator user:" + token))
 	writeJSON(w, http.StatusOK, map[string]any{
 		"_userId": hex.EncodeToString(sum[:12]),
-		"scope":   "*",
+		"scope":   s.scopeOf(token),
 	})
 }
 
