@@ -74,9 +74,9 @@ func (p *integratorioProvider) Schema(_ context.Context, _ provider.SchemaReques
 			},
 			"region": schema.StringAttribute{
 				MarkdownDescription: "The integrator.io region the account lives in: " + quotedList(client.Regions) +
-					". Defaults to `\"us\"`. Falls back to the `" + envRegion + "` environment variable. Ignored when `base_url` is set.",
+					", in any case. Defaults to `\"us\"`. Falls back to the `" + envRegion + "` environment variable. Ignored, with a warning, when `base_url` is set.",
 				Optional:   true,
-				Validators: []validator.String{stringvalidator.OneOf(client.Regions...)},
+				Validators: []validator.String{stringvalidator.OneOfCaseInsensitive(client.Regions...)},
 			},
 			"base_url": schema.StringAttribute{
 				MarkdownDescription: "The API's base URL, such as `https://api.integrator.io/v1`; overrides `region`. " +
@@ -131,11 +131,17 @@ func (p *integratorioProvider) Configure(ctx context.Context, req provider.Confi
 				"or the "+envAPIToken+" environment variable. Create a token in integrator.io under Resources → API tokens.")
 	}
 
-	region := stringOrEnv(config.Region, envRegion)
+	region := strings.ToLower(stringOrEnv(config.Region, envRegion))
+	baseURL := stringOrEnv(config.BaseURL, envBaseURL)
+	if region != "" && baseURL != "" {
+		resp.Diagnostics.AddAttributeWarning(path.Root("region"), "Region Ignored",
+			fmt.Sprintf("Both region (%q, from %s) and base_url (from %s) are set; base_url decides which API is used, "+
+				"so region is ignored. Remove one of them.", region, settingSource(config.Region, envRegion, "region"),
+				settingSource(config.BaseURL, envBaseURL, "base_url")))
+	}
 	if region == "" {
 		region = "us"
 	}
-	baseURL := stringOrEnv(config.BaseURL, envBaseURL)
 	if baseURL == "" {
 		u, err := client.BaseURLForRegion(region)
 		if err != nil {
@@ -176,7 +182,7 @@ func (p *integratorioProvider) Configure(ctx context.Context, req provider.Confi
 
 	c, err := client.New(
 		client.WithToken(token),
-		client.WithBaseURL(baseURL),
+		client.WithBaseURL(withAPIVersionPath(baseURL)),
 		client.WithMaxRetries(int(maxRetries)),
 		client.WithRequestTimeout(timeout),
 		client.WithUserAgent("terraform-provider-integratorio/"+p.version),
@@ -192,10 +198,11 @@ func (p *integratorioProvider) Configure(ctx context.Context, req provider.Confi
 	// Prove the token works before any resource does anything, so a bad or foreign-region token
 	// fails once, clearly, instead of once per resource.
 	if _, err := c.TokenInfo(ctx); err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("api_token"), "Cannot Authenticate to integrator.io",
-			fmt.Sprintf("Checking the API token against %s failed: %s\n\n"+
-				"Check that the token is active and belongs to this region: a token issued for the EU region "+
-				"(https://api.eu.integrator.io) is refused by the US one, and the reverse. Set region = \"eu\" for EU accounts.", baseURL, err))
+		urlAttribute := path.Root("base_url")
+		if stringOrEnv(config.BaseURL, envBaseURL) == "" {
+			urlAttribute = path.Root("region")
+		}
+		tokenInfoFailure(err, c.BaseURL(), urlAttribute, &resp.Diagnostics)
 		return
 	}
 	tflog.Debug(ctx, "configured integrator.io client", map[string]any{"base_url": baseURL, "max_retries": maxRetries})
@@ -219,6 +226,14 @@ func stringOrEnv(v types.String, env string) string {
 		return strings.TrimSpace(v.ValueString())
 	}
 	return strings.TrimSpace(os.Getenv(env))
+}
+
+// settingSource says where a provider setting came from, for messages.
+func settingSource(v types.String, env, attribute string) string {
+	if !v.IsNull() {
+		return "the provider block's " + attribute
+	}
+	return "the " + env + " environment variable"
 }
 
 // quotedList renders allowed values for documentation: `"a"`, `"b"`.

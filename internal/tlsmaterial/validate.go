@@ -7,6 +7,9 @@ import (
 	"time"
 )
 
+// ExpiryWarningWindow is how close to its expiry a certificate gets a warning from Validate.
+const ExpiryWarningWindow = 30 * 24 * time.Hour
+
 // Severity tells whether a Problem must stop the plan.
 type Severity int
 
@@ -50,8 +53,8 @@ type Problem struct {
 //
 // Errors: CA or Cert that is not PEM X.509, Key that is not a usable private key, a missing or
 // wrong passphrase (the latter on FieldPassphrase), Key not belonging to the first certificate
-// of Cert. Warnings: any certificate expired or not yet valid at now, and a passphrase given
-// for an unencrypted key.
+// of Cert. Warnings: any certificate expired, expiring within ExpiryWarningWindow or not yet
+// valid at now, and a passphrase given for an unencrypted key.
 func (m Material) Validate(now time.Time) (problems []Problem) {
 	add := func(field string, sev Severity, summary, detail string) {
 		problems = append(problems, Problem{Field: field, Severity: sev, Summary: summary, Detail: detail})
@@ -59,6 +62,15 @@ func (m Material) Validate(now time.Time) (problems []Problem) {
 	checkDates := func(field, what string, certs []*x509.Certificate) {
 		for _, c := range certs {
 			switch p := ValidityProblem(c, now); {
+			case p == "" && c.NotAfter.Sub(now) < ExpiryWarningWindow:
+				days := int(c.NotAfter.Sub(now).Hours() / 24)
+				when := fmt.Sprintf("in %d days", days)
+				if days == 0 {
+					when = "within a day"
+				}
+				add(field, SeverityWarning, what+" Expires Soon",
+					fmt.Sprintf("Certificate %s expires on %s, %s. Renew it and update this setting before then: "+
+						"TLS connections that rely on it will fail from that moment.", certName(c), timestamp(c.NotAfter), when))
 			case p == "":
 			case now.After(c.NotAfter):
 				add(field, SeverityWarning, what+" Expired", p+". TLS connections that rely on it will fail until it is renewed.")
