@@ -79,9 +79,9 @@ var readings = []reading{
 	{"ping.fail.entry", "an error entry of a failed test", "[doc]/[ui] {code, message}, code a string or a number; or a plain string"},
 	{"ping.unsaved.status", "a failed test of an unsaved connection (POST /connections/ping)", "[doc]/[guess] as for a saved one"},
 	{"ping.offline", "`offline` after a failed test", "[ui] true"},
-	{"save.offline", "`offline` of an offline connection after a save (PUT) with the same settings", "[ui]/[guess] unpublished: only a test sets it"},
 	{"ping.ok", "a successful test of a saved connection", "[doc] 200"},
 	{"ping.ok.offline", "`offline` after a successful test", "[ui] false"},
+	{"save.offline", "`offline` of an offline connection after a save (PUT) of working settings", "[ui]/[guess] unpublished: only a test sets it"},
 	{"paging.limit", "GET /connections?limit=1 with two or more connections", "[doc] pages via skip/limit"},
 	{"paging.host", "host of the `Link: rel=\"next\"` URL", "[doc] may differ from the one asked"},
 	{"delete.status", "DELETE /connections/{id}", "[doc] 204 (to the recycle bin)"},
@@ -135,8 +135,8 @@ var contractCases = []contractCase{
 	{"create with each field and read back", true, caseCreateReadBack},
 	{"empty ssl object", true, caseEmptySSL},
 	{"PUT replaces the document", true, casePut},
-	{"failed test, offline and saves", true, casePingFailure},
-	{"successful test", true, casePingWorks},
+	{"failed test and offline", true, casePingFailure},
+	{"successful test, offline and saves", true, casePingWorks},
 	{"paging", true, casePaging},
 	{"delete", true, caseDelete},
 	{"rate-limit headers", false, caseRateLimitHeaders},
@@ -354,7 +354,11 @@ func caseTokenInfo(t *testing.T, p *probe) {
 			p.record("tokeninfo.scope", "absent")
 		}
 	default:
-		p.record("tokeninfo.scope", "not a string: %T %s", s, excerpt([]byte(jsonText(s))))
+		kind := "an object"
+		if _, isList := s.([]any); isList {
+			kind = "an array"
+		}
+		p.record("tokeninfo.scope", "not a string: %s %s", kind, excerpt([]byte(jsonText(s))))
 	}
 	info, err := p.c.TokenInfo(t.Context())
 	if err != nil {
@@ -696,23 +700,7 @@ func casePingFailure(t *testing.T, p *probe) {
 	if err := p.c.Connections.Ping(t.Context(), id); err == nil {
 		t.Fatal("the client reports a passed test for a connection nothing listens for")
 	}
-	after := p.get(t, id)
-	p.record("ping.offline", "%s", jsonText(after["offline"]))
-	if after["offline"] != true {
-		p.record("save.offline", "not observed: a failed test did not set offline")
-		return
-	}
-	if a := p.raw(t, http.MethodPut, "/connections/"+id, doc); a.status != http.StatusOK {
-		t.Fatalf("PUT /connections/%s: %d %s", id, a.status, excerpt(a.body))
-	}
-	switch v := p.get(t, id)["offline"]; v {
-	case true:
-		p.record("save.offline", "untouched: still true")
-	case false:
-		p.record("save.offline", "cleared to false")
-	default:
-		p.record("save.offline", "%s", jsonText(v))
-	}
+	p.record("ping.offline", "%s", jsonText(p.get(t, id)["offline"]))
 }
 
 // pingOutcome is a test's status and whether its body holds errors.
@@ -750,6 +738,7 @@ func casePingWorks(t *testing.T, p *probe) {
 	if pg == nil {
 		p.record("ping.ok", "not observed: no database (INTEGRATORIO_ACC_PG_*)")
 		p.record("ping.ok.offline", "not observed: no database (INTEGRATORIO_ACC_PG_*)")
+		p.record("save.offline", "not observed: no database (INTEGRATORIO_ACC_PG_*)")
 		t.Skip("INTEGRATORIO_ACC_PG_HOST is not set: no database to test a working connection with")
 	}
 	db := map[string]any{"type": "postgresql", "host": pg.Host, "port": pg.Port, "database": pg.Database,
@@ -757,7 +746,8 @@ func casePingWorks(t *testing.T, p *probe) {
 	if pg.CA != "" {
 		db["ssl"] = map[string]any{"ca": pg.CA}
 	}
-	a := p.create(t, map[string]any{"type": "rdbms", "name": contractName("ping-ok"), "rdbms": db})
+	name := contractName("ping-ok")
+	a := p.create(t, map[string]any{"type": "rdbms", "name": name, "rdbms": db})
 	if a.status/100 != 2 {
 		t.Fatalf("POST /connections: %d %s", a.status, excerpt(a.body))
 	}
@@ -768,6 +758,33 @@ func casePingWorks(t *testing.T, p *probe) {
 		t.Fatalf("the test of a connection to the given database failed: %v", err)
 	}
 	p.record("ping.ok.offline", "%s", jsonText(p.get(t, id)["offline"]))
+
+	// Someone saves a wrong password and tests the connection: it goes offline. Then a save with
+	// the working password: does the save itself clear the flag?
+	doc := map[string]any{"type": "rdbms", "name": name, "rdbms": db}
+	db["password"] = "tf-acc-wrong-" + randomHex(4)
+	if a := p.raw(t, http.MethodPut, "/connections/"+id, doc); a.status != http.StatusOK {
+		t.Fatalf("PUT /connections/%s: %d %s", id, a.status, excerpt(a.body))
+	}
+	if err := p.c.Connections.Ping(t.Context(), id); err == nil {
+		t.Fatal("the test of a connection with a wrong password passed")
+	}
+	if off := p.get(t, id)["offline"]; off != true {
+		p.record("save.offline", "not observed: a failed test left offline %s", jsonText(off))
+		return
+	}
+	db["password"] = pg.Password
+	if a := p.raw(t, http.MethodPut, "/connections/"+id, doc); a.status != http.StatusOK {
+		t.Fatalf("PUT /connections/%s: %d %s", id, a.status, excerpt(a.body))
+	}
+	switch v := p.get(t, id)["offline"]; v {
+	case true:
+		p.record("save.offline", "untouched: still true until the next test")
+	case false:
+		p.record("save.offline", "cleared to false by the save")
+	default:
+		p.record("save.offline", "%s", jsonText(v))
+	}
 }
 
 func casePaging(t *testing.T, p *probe) {
@@ -939,13 +956,19 @@ func pgFromEnv(t *testing.T) *contractPG {
 // emulatorMode is an emulator configuration the suite runs under, to show that each reading is
 // observed rather than assumed: the table changes with the mode.
 type emulatorMode struct {
-	title string
-	cfg   emulator.Config
+	title  string
+	cfg    emulator.Config
+	scoped bool // the suite's token is a custom-scoped one (Config.ScopedTokens)
 }
 
 var emulatorModes = []emulatorMode{
-	{"emulator defaults", emulator.Config{}},
-	{"emulator, failed tests answer 422", emulator.Config{PingFailureStatus: http.StatusUnprocessableEntity}},
+	{title: "emulator defaults"},
+	{title: "emulator, the other readings", cfg: emulator.Config{
+		ReturnCertificates: true, DropEmptySSL: true, SaveTestsOffline: true, CreateOffline: true,
+		PingFailureStatus: http.StatusUnprocessableEntity, PingErrorsAsStrings: true,
+		AgentOnlineField: true, LinkHost: "api-2.tf-acc.example",
+	}},
+	{title: "emulator, a scoped token", scoped: true},
 }
 
 // The emulator's pinger in these runs: only the suite's "working database" logs in.
@@ -971,16 +994,23 @@ func TestContract_emulatorModes(t *testing.T) {
 				t.Parallel()
 				token := "tf-acc-token-" + randomHex(8)
 				cfg := m.cfg
-				cfg.Tokens = append(cfg.Tokens, token)
+				agent := "tf-acc-agent"
+				if m.scoped {
+					// Scoped tokens list no agents (403): the agent case only reads that.
+					cfg.ScopedTokens = map[string]string{token: `{"connections":"full"}`}
+					agent = ""
+				} else {
+					cfg.Tokens = append(cfg.Tokens, token)
+				}
 				cfg.Pinger = fakePinger
 				emu := emulator.New(cfg)
-				if _, err := emu.AddAgent(emulator.AgentSpec{Name: "tf-acc-agent", Online: true}); err != nil {
+				if _, err := emu.AddAgent(emulator.AgentSpec{Name: "tf-acc-agent", Online: true, Version: "3.0.5"}); err != nil {
 					t.Fatal(err)
 				}
 				srv := httptest.NewServer(emu)
 				t.Cleanup(srv.Close)
 				pg := fakePG
-				probes[i] = newProbe(t, contractTarget{baseURL: srv.URL + "/v1", token: token, pg: &pg, agent: "tf-acc-agent"})
+				probes[i] = newProbe(t, contractTarget{baseURL: srv.URL + "/v1", token: token, pg: &pg, agent: agent})
 				runContract(t, probes[i])
 			})
 		}
