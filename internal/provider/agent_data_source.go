@@ -116,6 +116,11 @@ func (d *agentDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 				fmt.Sprintf("No agent with id %s exists in this integrator.io account. %s", config.ID.ValueString(), d.existing(ctx)))
 			return
 		}
+		if isForbidden(err) {
+			resp.Diagnostics.AddError("Token Lacks Agent Access",
+				fmt.Sprintf("integrator.io refused to read agent %s with this API token: %s\n\n%s", config.ID.ValueString(), err, agentAccessMissing))
+			return
+		}
 		if err != nil {
 			resp.Diagnostics.AddError("Error Reading Agent", fmt.Sprintf("Could not read agent %s: %s", config.ID.ValueString(), err))
 			return
@@ -123,6 +128,11 @@ func (d *agentDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		agent = a
 	} else {
 		agents, err := d.data.client.Agents.List(ctx)
+		if isForbidden(err) {
+			resp.Diagnostics.AddError("Token Lacks Agent Access",
+				fmt.Sprintf("integrator.io refused to list the account's agents with this API token: %s\n\n%s", err, agentAccessMissing))
+			return
+		}
 		if err != nil {
 			resp.Diagnostics.AddError("Error Listing Agents", fmt.Sprintf("Could not list the account's agents: %s", err))
 			return

@@ -193,3 +193,91 @@ data "integratorio_agent" "a" {
 		},
 	})
 }
+
+// scopedEnv is an emulator whose provider configuration authenticates with a token of a custom
+// scope (emulator Config.ScopedTokens), given as the JSON tokenInfo answers for it.
+func scopedEnv(t *testing.T, cfg emulator.Config, scope string) *acctest.Env {
+	t.Helper()
+	scoped := acctest.RandomToken()
+	cfg.ScopedTokens = map[string]string{scoped: scope}
+	env := acctest.NewEnv(t, cfg)
+	env.Token = scoped // ProviderConfig now uses it
+	return env
+}
+
+// TestAccAgentDataSource_scopedToken: a token whose scope (of any shape) leaves agents out
+// configures the provider, and the data source says what access is missing and what to do.
+func TestAccAgentDataSource_scopedToken(t *testing.T) {
+	t.Parallel()
+	env := scopedEnv(t, emulator.Config{}, `{"connections":"full","exports":["read"],"imports":null}`)
+	id := addAgent(t, env, emulator.AgentSpec{Name: "dc1-agent", Online: true})
+	missing := []string{
+		"The API token lacks access to on-premise agents: reading them (GET /v1/agents) needs a token with full access, " +
+			"or one whose custom scope includes agents.",
+		"Give the provider (api_token, or INTEGRATORIO_API_TOKEN) a full-access API token, created in integrator.io " +
+			"under Resources → API tokens, or one whose scope includes agents.",
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: env.ProviderConfig() + fmt.Sprintf(`
+data "integratorio_agent" "a" {
+  id = %q
+}
+`, id),
+				ExpectError: acctest.ErrorText(append([]string{"Token Lacks Agent Access",
+					fmt.Sprintf(`integrator.io refused to read agent %s with this API token: integrator.io API: GET /agents/%s: 403 forbidden: this API token's scope does not allow "/v1/agents/%s"`, id, id, id)},
+					missing...)...),
+			},
+			{
+				Config: env.ProviderConfig() + `
+data "integratorio_agent" "a" {
+  name = "dc1-agent"
+}
+`,
+				ExpectError: acctest.ErrorText(append([]string{"Token Lacks Agent Access",
+					"integrator.io refused to list the account's agents with this API token: integrator.io API: GET /agents?limit=1000: 403 forbidden"},
+					missing...)...),
+			},
+		},
+	})
+}
+
+// TestAccAgentDataSource_onlineField: agent documents that carry online instead of offline
+// (emulator Config.AgentOnlineField) read the same.
+func TestAccAgentDataSource_onlineField(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t, emulator.Config{AgentOnlineField: true})
+	up := addAgent(t, env, emulator.AgentSpec{Name: "up", Online: true})
+	addAgent(t, env, emulator.AgentSpec{Name: "down"})
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: env.ProviderConfig() + fmt.Sprintf(`
+data "integratorio_agent" "up" {
+  id             = %q
+  require_online = true
+}
+data "integratorio_agent" "down" {
+  name = "down"
+}
+`, up),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.integratorio_agent.up", tfjsonpath.New("online"), knownvalue.Bool(true)),
+					statecheck.ExpectKnownValue("data.integratorio_agent.down", tfjsonpath.New("online"), knownvalue.Bool(false)),
+				},
+			},
+			{
+				Config: env.ProviderConfig() + `
+data "integratorio_agent" "down" {
+  name           = "down"
+  require_online = true
+}
+`,
+				ExpectError: acctest.ErrorText("Agent Offline", `Agent "down" (`),
+			},
+		},
+	})
+}

@@ -114,6 +114,12 @@ func (r *postgresConnectionResource) checkAgent(ctx context.Context, id string) 
 		diags.AddAttributeError(path.Root("agent_id"), "Agent Not Found",
 			fmt.Sprintf("No on-premise agent with id %s exists in this integrator.io account. Look the agent up with the "+
 				"integratorio_agent data source, or create one in integrator.io under Resources → Agents. Nothing was saved.", id))
+	case isForbidden(err):
+		diags.AddAttributeError(path.Root("agent_id"), "Token Lacks Agent Access",
+			fmt.Sprintf("Before saving an on-premise connection the provider checks that its agent is online, but "+
+				"integrator.io refused to read agent %s with this API token: %s\n\n%s\n\nNothing was saved. To save the "+
+				"connection with this token anyway, without any check, set connectivity_check = { via_api = false, direct = false }.",
+				id, err, agentAccessMissing))
 	case err != nil:
 		diags.AddAttributeError(path.Root("agent_id"), "Cannot Check Agent",
 			fmt.Sprintf("Reading agent %s from integrator.io failed: %s", id, err))

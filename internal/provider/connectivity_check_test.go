@@ -1,6 +1,7 @@
 package provider_test
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"testing"
@@ -75,7 +76,7 @@ func TestAccConnectivityCheck_directFailureCreatesNothing(t *testing.T) {
 					fmt.Sprintf(`Terraform could not log in to PostgreSQL at %s:%d (database %q, user %q) from this machine: PostgreSQL rejected the password of user %q`,
 						pg.Host, pg.Port, pg.Database, pg.PasswordUser, pg.PasswordUser),
 					"How to fix: Check user and password; both are case-sensitive.",
-					"Nothing was created or changed.", "connectivity_check = { direct = false }"),
+					"Nothing was created or changed."),
 			},
 			{
 				Config:      connConfig(env, missingDB),
@@ -198,5 +199,54 @@ func TestAccConnectivityCheck_checksOff(t *testing.T) {
 				return nil
 			},
 		}},
+	})
+}
+
+// TestAccConnectivityCheck_agentWithScopedToken: with a token whose scope leaves agents out
+// (emulator Config.ScopedTokens), the on-premise agent check says which access the token lacks
+// and what to do, and nothing is saved; the way out it names (checks off) saves the connection.
+func TestAccConnectivityCheck_agentWithScopedToken(t *testing.T) {
+	t.Parallel()
+	env := scopedEnv(t, emulator.Config{
+		Pinger: func(context.Context, emulator.PingTarget) error { return nil },
+	}, `["connections","exports","imports"]`)
+	agent := addAgent(t, env, emulator.AgentSpec{Name: "dc1-agent", Online: true})
+	body := fmt.Sprintf(`
+  name     = "Behind the firewall"
+  mode     = "on_premise"
+  agent_id = %q
+  host     = "db.internal"
+  database = "orders"
+  username = "svc"
+  password = "svc-password"
+`, agent)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: connConfig(env, body),
+				ExpectError: acctest.ErrorText("Token Lacks Agent Access",
+					"Before saving an on-premise connection the provider checks that its agent is online, but integrator.io refused to read agent "+
+						agent+" with this API token: integrator.io API: GET /agents/"+agent+": 403 forbidden:",
+					"The API token lacks access to on-premise agents: reading them (GET /v1/agents) needs a token with full access, "+
+						"or one whose custom scope includes agents.",
+					"a full-access API token, created in integrator.io under Resources → API tokens, or one whose scope includes agents.",
+					"Nothing was saved. To save the connection with this token anyway, without any check, set connectivity_check = { via_api = false, direct = false }."),
+			},
+			{
+				PreConfig: func() {
+					if n := creates(env); n != 0 {
+						t.Fatalf("a refused agent check was followed by %d creates, want 0", n)
+					}
+				},
+				Config: connConfig(env, body+"  connectivity_check = { via_api = false, direct = false }\n"),
+				Check: func(*terraform.State) error {
+					if got := storedConnection(t, env)["_agentId"]; got != agent {
+						return fmt.Errorf("stored _agentId %v, want %s", got, agent)
+					}
+					return nil
+				},
+			},
+		},
 	})
 }
