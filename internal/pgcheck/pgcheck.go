@@ -2,11 +2,11 @@
 // if not, why, in terms a Terraform user can act on.
 //
 // Check connects with pgx, runs SHOW server_version and disconnects. Failures come back as
-// *Failure with a Kind, a message and a hint. Transient failures (connection refused, no
-// answer, server starting up) are retried with backoff until Settings.Timeout; others are
-// reported at once. No error text ever holds the password, key or passphrase, and the
-// password never travels in a connection string: the pgx configuration is filled field by
-// field.
+// *Failure with a Kind, a message and a hint. Transient failures (no answer, server starting
+// up) are retried with backoff until Settings.Timeout, a refused connection only for
+// RefusedRetryWindow; others are reported at once. No error text ever holds the password, key
+// or passphrase, and the password never travels in a connection string: the pgx configuration is
+// filled field by field.
 package pgcheck
 
 import (
@@ -38,6 +38,10 @@ const (
 	firstBackoff = 100 * time.Millisecond
 	maxBackoff   = 2 * time.Second
 )
+
+// RefusedRetryWindow is how long a refused connection is retried, within the timeout: long
+// enough for a server that is restarting, short enough that a wrong port fails fast.
+const RefusedRetryWindow = 3 * time.Second
 
 // maxAttemptTimeout bounds one attempt, so a server that accepts TCP but never answers still
 // leaves time to try again within the default timeout.
@@ -115,6 +119,15 @@ func Check(ctx context.Context, s Settings) (*Result, error) {
 	defer cancel()
 	var last *Failure // the latest transient failure
 	backoff := firstBackoff
+	// A refusal is retried only for RefusedRetryWindow: it is more often a wrong port than a restart.
+	refusedUntil := start.Add(RefusedRetryWindow)
+	giveUp := func(f *Failure) (*Result, error) {
+		if f.Kind == KindRefused {
+			f.Hint = fmt.Sprintf("Refused %d times over %s (a restarting server would have answered by then). %s",
+				f.Attempts, time.Since(start).Round(100*time.Millisecond), f.Hint)
+		}
+		return nil, f
+	}
 	for attempt := 1; ; attempt++ {
 		result, st, err := c.attempt(deadlineCtx, cfg)
 		if err == nil {
@@ -131,10 +144,10 @@ func Check(ctx context.Context, s Settings) (*Result, error) {
 			// The deadline cut this attempt short, so its timeout says less than the
 			// previous attempt's failure, such as a refusal.
 			last.Attempts = attempt
-			return nil, last
+			return giveUp(last)
 		}
-		if !transient || deadlineCtx.Err() != nil {
-			return nil, f
+		if !transient || deadlineCtx.Err() != nil || (f.Kind == KindRefused && time.Now().Add(backoff).After(refusedUntil)) {
+			return giveUp(f)
 		}
 		last = f
 		// Wait, but never past the deadline: an attempt started then could only time out.
@@ -145,7 +158,7 @@ func Check(ctx context.Context, s Settings) (*Result, error) {
 			if errors.Is(ctx.Err(), context.Canceled) {
 				return nil, c.cancelled(ctx.Err(), attempt)
 			}
-			return nil, f
+			return giveUp(f)
 		case <-timer.C:
 		}
 		backoff = min(2*backoff, maxBackoff)

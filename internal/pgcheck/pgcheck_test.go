@@ -491,3 +491,23 @@ func closedPort(t *testing.T) int {
 	}
 	return port
 }
+
+// A refused connection is retried only briefly, whatever the timeout: a wrong port fails fast,
+// and the hint says how many attempts were made over how long.
+func TestCheckRefusedFailsFast(t *testing.T) {
+	s := passwordSettings()
+	s.Port, s.Timeout = closedPort(t), 30*time.Second
+	began := time.Now()
+	_, err := Check(t.Context(), s)
+	elapsed := time.Since(began)
+	var f *Failure
+	if !errors.As(err, &f) || f.Kind != KindRefused {
+		t.Fatalf("got %v; want a refusal", err)
+	}
+	if elapsed < time.Second || elapsed > RefusedRetryWindow+time.Second || f.Attempts < 3 {
+		t.Errorf("%d attempts in %s; want several, for at most about %s", f.Attempts, elapsed, RefusedRetryWindow)
+	}
+	if want := fmt.Sprintf("Refused %d times over ", f.Attempts); !strings.HasPrefix(f.Hint, want) || !strings.Contains(f.Hint, "Check the port") {
+		t.Errorf("Hint %q; want it to start with %q and keep the advice", f.Hint, want)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -172,14 +173,34 @@ func directCheck(ctx context.Context, m postgresConnectionModel, s secrets, time
 		if hint != "" {
 			detail += "How to fix: " + hint + "\n\n"
 		}
-		detail += "Nothing was created or changed. If the database is reachable from integrator.io but not from where " +
-			"Terraform runs, skip this check with connectivity_check = { direct = false }."
+		detail += "Nothing was created or changed."
+		if dependsOnWhereTerraformRuns(f) {
+			detail += " If the database is reachable from integrator.io but not from where " +
+				"Terraform runs, skip this check with connectivity_check = { direct = false }."
+		}
 		diags.AddError("Direct Connectivity Check Failed", detail)
 		return diags
 	}
 	fields["tls"], fields["server_version"], fields["attempts"] = res.TLS, res.ServerVersion, res.Attempts
 	tflog.Info(ctx, "connectivity check passed", fields)
 	return diags
+}
+
+// dependsOnWhereTerraformRuns reports a failure that integrator.io might not meet: the network
+// path (DNS, refusals, no answer), this machine's trust of the server certificate, or a
+// pg_hba.conf rule for this machine's address. Skipping the direct check can only help with those;
+// a wrong password or database fails for integrator.io too.
+func dependsOnWhereTerraformRuns(f *pgcheck.Failure) bool {
+	if f == nil {
+		return false
+	}
+	switch f.Kind {
+	case pgcheck.KindDNS, pgcheck.KindRefused, pgcheck.KindTimeout, pgcheck.KindServerCertificate:
+		return true
+	case pgcheck.KindAuthentication:
+		return f.SQLState == "28000" && strings.Contains(f.Message, "pg_hba.conf")
+	}
+	return false
 }
 
 func (r *postgresConnectionResource) apiCheck(ctx context.Context, doc *client.Connection, timeout time.Duration) diag.Diagnostics {
@@ -221,4 +242,51 @@ func connectionSettingsChanged(plan, state postgresConnectionModel) bool {
 		!plan.SSLCertificate.Equal(state.SSLCertificate) || !plan.SSLKey.Equal(state.SSLKey) ||
 		!plan.SSLPassphrase.Equal(state.SSLPassphrase) || !plan.SSLKeyWOVersion.Equal(state.SSLKeyWOVersion) ||
 		!plan.SSLVerifyServerCertificate.Equal(state.SSLVerifyServerCertificate) || !plan.Properties.Equal(state.Properties)
+}
+
+// testSavedConnection runs integrator.io's test of the saved connection, as the integrator.io UI
+// does after every save: that test, not the save, is what sets or clears the connection's offline
+// flag. It returns the flag the test left. A failed test does not undo the save (the connection
+// exists and goes into state), so it is a warning that says the connection is offline.
+func (r *postgresConnectionResource) testSavedConnection(ctx context.Context, saved *client.Connection, timeout time.Duration) (offline bool, diags diag.Diagnostics) {
+	testCtx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	start := time.Now()
+	err := r.data.client.Connections.Ping(testCtx, saved.ID)
+	r.data.connections.Invalidate() // the test may have changed the flag
+	fields := map[string]any{"check": "saved", "id": saved.ID, "duration_ms": time.Since(start).Milliseconds()}
+	if err == nil {
+		tflog.Info(ctx, "integrator.io's test of the saved connection passed", fields)
+		return false, nil
+	}
+	fields["error"] = err.Error()
+	tflog.Warn(ctx, "integrator.io's test of the saved connection failed", fields)
+
+	// Whether the answer was a failed test or no answer at all (a time-out, a refused token), the
+	// flag integrator.io now holds is what state must record: read it back.
+	offline = saved.Offline
+	readCtx, cancelRead := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancelRead()
+	if current, readErr := r.data.client.Connections.Get(readCtx, saved.ID); readErr == nil {
+		offline = current.Offline
+	}
+	reason := err.Error()
+	if apiErr, ok := errors.AsType[*client.APIError](err); ok && apiErr.Message != "" {
+		reason = apiErr.Message
+	}
+	status := "integrator.io marks it offline: flows that use it will not run until a test passes."
+	if !offline {
+		status = "integrator.io does not mark it offline."
+	}
+	diags.AddAttributeWarning(path.Root("offline"), "Connection Saved but integrator.io's Test of It Failed",
+		fmt.Sprintf("Connection %q (%s) was saved. integrator.io's test of the saved connection then reported: %s\n\n%s "+
+			"Fix the cause and apply again, or test the connection in integrator.io.", saved.Name, saved.ID, reason, status))
+	return offline, diags
+}
+
+// testsAfterUpdate reports whether an update tests the saved connection: when integrator.io's
+// tests are on (via_api) and the update changes a connection setting or the connection is offline
+// (the test is what brings it back online). planOffline relies on the same rule.
+func testsAfterUpdate(checks checkPlan, settingsChanged bool, state postgresConnectionModel) bool {
+	return checks.viaAPI && (settingsChanged || state.Offline.ValueBool())
 }

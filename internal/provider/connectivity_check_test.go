@@ -28,7 +28,7 @@ func closedPort(t *testing.T) int {
 	return port
 }
 
-func TestAccConnectivityCheck_directFailureCreatesNothing(t *testing.T) {
+func TestEmulatorConnectivityCheck_directFailureCreatesNothing(t *testing.T) {
 	t.Parallel()
 	pg := acctest.Postgres(t)
 	env := acctest.NewEnv(t, emulator.Config{})
@@ -101,7 +101,7 @@ func TestAccConnectivityCheck_directFailureCreatesNothing(t *testing.T) {
 	}
 }
 
-func TestAccConnectivityCheck_apiFailureReachesTheUser(t *testing.T) {
+func TestEmulatorConnectivityCheck_apiFailureReachesTheUser(t *testing.T) {
 	t.Parallel()
 	env := acctest.NewEnv(t, emulator.Config{})
 	port := closedPort(t)
@@ -128,7 +128,7 @@ func TestAccConnectivityCheck_apiFailureReachesTheUser(t *testing.T) {
 	}
 }
 
-func TestAccConnectivityCheck_onPremiseAgentOffline(t *testing.T) {
+func TestEmulatorConnectivityCheck_onPremiseAgentOffline(t *testing.T) {
 	t.Parallel()
 	pg := acctest.Postgres(t)
 	env := acctest.NewEnv(t, emulator.Config{})
@@ -177,7 +177,7 @@ func TestAccConnectivityCheck_onPremiseAgentOffline(t *testing.T) {
 	})
 }
 
-func TestAccConnectivityCheck_checksOff(t *testing.T) {
+func TestEmulatorConnectivityCheck_checksOff(t *testing.T) {
 	t.Parallel()
 	env := acctest.NewEnv(t, emulator.Config{})
 	resource.UnitTest(t, resource.TestCase{
@@ -202,10 +202,10 @@ func TestAccConnectivityCheck_checksOff(t *testing.T) {
 	})
 }
 
-// TestAccConnectivityCheck_agentWithScopedToken: with a token whose scope leaves agents out
+// TestEmulatorConnectivityCheck_agentWithScopedToken: with a token whose scope leaves agents out
 // (emulator Config.ScopedTokens), the on-premise agent check says which access the token lacks
 // and what to do, and nothing is saved; the way out it names (checks off) saves the connection.
-func TestAccConnectivityCheck_agentWithScopedToken(t *testing.T) {
+func TestEmulatorConnectivityCheck_agentWithScopedToken(t *testing.T) {
 	t.Parallel()
 	env := scopedEnv(t, emulator.Config{
 		Pinger: func(context.Context, emulator.PingTarget) error { return nil },
