@@ -31,6 +31,15 @@ var apiFieldAttributes = map[string]string{
 	"rdbms.options":                      "properties",
 }
 
+// fieldHints say how to fix a rejection of a field where the API's own message may not.
+var fieldHints = map[string]string{
+	// Celigo's schema requires a password for PostgreSQL even where the form waives it
+	// (certificate login with CA, certificate and key).
+	"rdbms.password": "How to fix: set password, or password_wo to keep it out of Terraform state. With certificate login " +
+		"any value will do: PostgreSQL does not ask for a password when it authenticates the user by certificate " +
+		"(cert in pg_hba.conf).\n\n",
+}
+
 // rejectedFields turns an API error that names document fields (a validation failure) into
 // attribute errors, and reports whether it did. Other errors are left to the caller.
 func rejectedFields(err error, name string, diags *diag.Diagnostics) bool {
@@ -45,7 +54,8 @@ func rejectedFields(err error, name string, diags *diag.Diagnostics) bool {
 		}
 		found = true
 		message := strings.TrimPrefix(d.Message, d.Field+": ")
-		detail := fmt.Sprintf("integrator.io refused connection %q: %s (field %s).\n\nNothing was created or changed.", name, message, d.Field)
+		detail := fmt.Sprintf("integrator.io refused connection %q: %s (field %s).\n\n%sNothing was created or changed.",
+			name, message, d.Field, fieldHints[d.Field])
 		if attr, ok := apiFieldAttributes[d.Field]; ok {
 			diags.AddAttributeError(path.Root(attr), "integrator.io Rejected the Connection", detail)
 		} else {

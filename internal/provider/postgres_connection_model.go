@@ -104,6 +104,13 @@ func (m postgresConnectionModel) sslPassphrase() (types.String, string) {
 	return m.SSLPassphrase, "ssl_passphrase"
 }
 
+// hasSSLMaterial reports whether the model gives a CA, a client certificate or a key (stored or
+// write-only): what integrator.io derives "SSL on" from.
+func (m postgresConnectionModel) hasSSLMaterial() bool {
+	key, _ := m.sslKey()
+	return isSet(m.SSLCA) || isSet(m.SSLCertificate) || isSet(key) || isSet(m.SSLKeyWOVersion)
+}
+
 func (m postgresConnectionModel) onPremise() bool { return m.Mode.ValueString() == modeOnPremise }
 
 // tlsMaterial is the PEM input of the model, as the connectivity checker and validators take it.
@@ -186,7 +193,8 @@ func fromDocument(doc *client.Connection, prior postgresConnectionModel, saved t
 	m.ConcurrencyLevel = readConcurrencyLevel(doc, prior.ConcurrencyLevel, saved)
 
 	m.Password = readSecret(db.Password, prior.Password)
-	if db.SSL != nil {
+	switch {
+	case db.SSL != nil:
 		m.UseSSL = types.BoolValue(true)
 		// Certificates are public, but the API may mask them too: read them like secrets.
 		m.SSLCA = readSecret(db.SSL.CA, prior.SSLCA)
@@ -194,7 +202,11 @@ func fromDocument(doc *client.Connection, prior postgresConnectionModel, saved t
 		m.SSLKey = readSecret(db.SSL.Key, prior.SSLKey)
 		m.SSLPassphrase = readSecret(db.SSL.Passphrase, prior.SSLPassphrase)
 		m.SSLVerifyServerCertificate = types.BoolValue(!db.DisableStrictSSL)
-	} else {
+	case prior.UseSSL.ValueBool() && !prior.hasSSLMaterial():
+		// use_ssl = true without material is sent as an empty ssl object, which integrator.io
+		// may drop: its absence is then what was saved, not drift.
+		m.SSLVerifyServerCertificate = types.BoolValue(!db.DisableStrictSSL)
+	default:
 		m.UseSSL = types.BoolValue(false)
 		m.SSLCA, m.SSLCertificate, m.SSLKey, m.SSLPassphrase = types.StringNull(), types.StringNull(), types.StringNull(), types.StringNull()
 		m.SSLVerifyServerCertificate = types.BoolValue(true)

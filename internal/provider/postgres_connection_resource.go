@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -107,7 +108,7 @@ func (r *postgresConnectionResource) Schema(ctx context.Context, _ resource.Sche
 			"password": schema.StringAttribute{
 				MarkdownDescription: "The user's password. Stored in Terraform state (marked sensitive); use `password_wo` to keep it out of state. " +
 					"Exactly one of `password` and `password_wo` is required, unless the user logs in with a client certificate " +
-					"(`ssl_certificate` and `ssl_key`).",
+					"and `ssl_ca`, `ssl_certificate` and `ssl_key` are all set (integrator.io waives the password only then).",
 				Optional:   true,
 				Sensitive:  true,
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
@@ -207,10 +208,13 @@ func (r *postgresConnectionResource) Schema(ctx context.Context, _ resource.Sche
 				Validators:          []validator.Map{mapvalidator.KeysAre(stringvalidator.LengthAtLeast(1))},
 			},
 			"offline": schema.BoolAttribute{
-				MarkdownDescription: "Whether integrator.io's last test of this connection failed. Set by integrator.io: a failed " +
-					"test marks the connection offline, a later good test or a save with working credentials clears it.",
-				Computed:      true,
-				PlanModifiers: []planmodifier.Bool{onlineStaysOnline()},
+				MarkdownDescription: "Whether integrator.io's last test of this connection failed. Only integrator.io's test of the " +
+					"saved connection sets or clears it, not a save: a failed test marks the connection offline, a passing one " +
+					"brings it back online. So, like the integrator.io UI, the provider tests the connection after every create, " +
+					"after an update that changes a connection setting, and after any update of an offline connection; a failed " +
+					"test is a warning (the connection is saved) and leaves `offline = true`. With " +
+					"`connectivity_check = { via_api = false }` no test runs, and the flag stays as integrator.io holds it.",
+				Computed: true,
 			},
 			"connectivity_check": connectivityCheckSchema(),
 			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{
@@ -269,6 +273,11 @@ func (r *postgresConnectionResource) Create(ctx context.Context, req resource.Cr
 	state := plan
 	state.ID = types.StringValue(created.ID)
 	state.Offline = types.BoolValue(created.Offline)
+	if checks, _ := plan.checkPlan(ctx); checks.viaAPI {
+		offline, diags := r.testSavedConnection(ctx, created, checks.timeout)
+		resp.Diagnostics.Append(diags...)
+		state.Offline = types.BoolValue(offline)
+	}
 	resp.Diagnostics.Append(concurrencyWarning(plan, created)...)
 	resp.Diagnostics.Append(saveLevel(ctx, resp.Private, created)...)
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, state)...)
@@ -335,7 +344,12 @@ func (r *postgresConnectionResource) Update(ctx context.Context, req resource.Up
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if connectionSettingsChanged(plan, state) {
+	resp.Diagnostics.Append(r.keepUnmanagedFields(ctx, id, doc)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	settingsChanged := connectionSettingsChanged(plan, state)
+	if settingsChanged {
 		resp.Diagnostics.Append(r.runChecks(ctx, plan, doc, s)...)
 		if resp.Diagnostics.HasError() {
 			return // nothing was changed
@@ -358,9 +372,12 @@ func (r *postgresConnectionResource) Update(ctx context.Context, req resource.Up
 	next := plan
 	next.ID = types.StringValue(id)
 	if next.Offline.IsUnknown() {
-		// Planned false stays false (see onlineStaysOnline): a test that failed meanwhile shows at
-		// the next refresh, rather than as an inconsistent result now.
 		next.Offline = types.BoolValue(updated.Offline)
+	}
+	if checks, _ := plan.checkPlan(ctx); testsAfterUpdate(checks, settingsChanged, state) {
+		offline, diags := r.testSavedConnection(ctx, updated, checks.timeout)
+		resp.Diagnostics.Append(diags...)
+		next.Offline = types.BoolValue(offline)
 	}
 	resp.Diagnostics.Append(concurrencyWarning(plan, updated)...)
 	resp.Diagnostics.Append(saveLevel(ctx, resp.Private, updated)...)
@@ -398,6 +415,34 @@ func (r *postgresConnectionResource) ImportState(ctx context.Context, req resour
 		return
 	}
 	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+}
+
+// keepUnmanagedFields makes doc, the document an update will PUT, keep what integrator.io holds
+// beyond the attributes Terraform manages (debug settings, integration ownership, fields added
+// later): a PUT replaces the whole document. It reads the connection first, from the refresh's
+// listing when that is fresh.
+func (r *postgresConnectionResource) keepUnmanagedFields(ctx context.Context, id string, doc *client.Connection) diag.Diagnostics {
+	var diags diag.Diagnostics
+	current, err := r.data.connections.Get(ctx, id)
+	switch {
+	case isNotFound(err):
+		diags.AddError("Connection Deleted Outside Terraform",
+			fmt.Sprintf("Connection %s no longer exists in integrator.io, so it cannot be updated. Nothing was changed. "+
+				"Run terraform apply again: its refresh sees the deletion and plans to create the connection anew.", id))
+		return diags
+	case err != nil:
+		diags.AddError("Error Updating PostgreSQL Connection",
+			fmt.Sprintf("Could not read connection %s before updating it: %s\n\nNothing was changed. An update replaces the "+
+				"whole document, so the provider reads it first to keep the fields Terraform does not manage.", id, err))
+		return diags
+	}
+	if masked := doc.KeepUnmodelledFields(current); len(masked) > 0 {
+		diags.AddWarning("Masked Fields Cleared by the Update",
+			fmt.Sprintf("Connection %s holds fields that Terraform does not manage and integrator.io returns masked: %s. "+
+				"The provider cannot send back a value it cannot read, so this update clears them (an update replaces the "+
+				"whole document). Set them again in integrator.io if they are needed.", id, strings.Join(masked, ", ")))
+	}
+	return diags
 }
 
 // maxCreateRounds bounds how many times create POSTs a document whose earlier POSTs had an

@@ -93,7 +93,7 @@ func editOutOfBand(t *testing.T, env *acctest.Env, id string, edit func(*client.
 	}
 }
 
-func TestAccPostgresConnection_lifecycle(t *testing.T) {
+func TestEmulatorPostgresConnection_lifecycle(t *testing.T) {
 	t.Parallel()
 	pg := acctest.Postgres(t)
 	env := acctest.NewEnv(t, emulator.Config{})
@@ -137,7 +137,7 @@ func TestAccPostgresConnection_lifecycle(t *testing.T) {
 				ResourceName:            connAddr,
 				ImportState:             true,
 				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"password"},
+				ImportStateVerifyIgnore: []string{"password", "ssl_ca"}, // masked by integrator.io
 			},
 			{
 				// A rename changes no connection setting: no check runs, and the password is resent.
@@ -189,7 +189,7 @@ func TestAccPostgresConnection_lifecycle(t *testing.T) {
 	})
 }
 
-func TestAccPostgresConnection_certificateLoginWithEncryptedKey(t *testing.T) {
+func TestEmulatorPostgresConnection_certificateLoginWithEncryptedKey(t *testing.T) {
 	t.Parallel()
 	pg := acctest.Postgres(t)
 	env := acctest.NewEnv(t, emulator.Config{})
@@ -221,7 +221,8 @@ func TestAccPostgresConnection_certificateLoginWithEncryptedKey(t *testing.T) {
 				ResourceName:            connAddr,
 				ImportState:             true,
 				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"ssl_key", "ssl_passphrase"},
+				// integrator.io masks the certificates like the key (see certificatesMaskedOrReturned).
+				ImportStateVerifyIgnore: []string{"ssl_ca", "ssl_certificate", "ssl_key", "ssl_passphrase"},
 			},
 		},
 	})
@@ -280,7 +281,7 @@ func TestAccPostgresConnection_driftAndOutOfBandDeletion(t *testing.T) {
 	})
 }
 
-func TestAccPostgresConnection_writeOnlyPassword(t *testing.T) {
+func TestEmulatorPostgresConnection_writeOnlyPassword(t *testing.T) {
 	t.Parallel()
 	pg := acctest.Postgres(t)
 	env := acctest.NewEnv(t, emulator.Config{})
@@ -375,7 +376,7 @@ func (c noSecretCheck) CheckState(_ context.Context, req statecheck.CheckStateRe
 	}
 }
 
-func TestAccPostgresConnection_writeOnlyClientKey(t *testing.T) {
+func TestEmulatorPostgresConnection_writeOnlyClientKey(t *testing.T) {
 	t.Parallel()
 	pg := acctest.Postgres(t)
 	env := acctest.NewEnv(t, emulator.Config{})
