@@ -218,9 +218,9 @@ func TestEmulatorPostgresConnection_certificateLoginWithEncryptedKey(t *testing.
 				},
 			},
 			{
-				ResourceName:            connAddr,
-				ImportState:             true,
-				ImportStateVerify:       true,
+				ResourceName:      connAddr,
+				ImportState:       true,
+				ImportStateVerify: true,
 				// integrator.io masks the certificates like the key (see certificatesMaskedOrReturned).
 				ImportStateVerifyIgnore: []string{"ssl_ca", "ssl_certificate", "ssl_key", "ssl_passphrase"},
 			},
