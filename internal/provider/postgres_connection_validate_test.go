@@ -12,9 +12,9 @@ import (
 	"github.com/integratorio/terraform-provider-integratorio/internal/emulator"
 )
 
-// TestAccPostgresConnection_planTimeValidation shows the message a user sees for each mistake
+// TestPostgresConnection_planTimeValidation shows the message a user sees for each mistake
 // that needs no network. None of these steps reaches the API.
-func TestAccPostgresConnection_planTimeValidation(t *testing.T) {
+func TestPostgresConnection_planTimeValidation(t *testing.T) {
 	t.Parallel()
 	pg := acctest.Postgres(t)
 	env := acctest.NewEnv(t, emulator.Config{})
@@ -107,9 +107,9 @@ concurrency_level = 51`, acctest.ErrorText("concurrency_level", "value must be b
 		{"lender id not hex", base + `password = "a"
 borrow_concurrency_from = "Orders DB"`, acctest.ErrorText("Invalid Connection ID", `"Orders DB" is not an integrator.io id`)},
 		{"check timeout not a duration", base + `password = "a"
-connectivity_check = { timeout = "30" }`, acctest.ErrorText("Invalid Duration", `"30" is not a duration. Write a number with a unit, such as "30s"`)},
+connectivity_check = { timeout = "30" }`, acctest.ErrorText("Invalid Duration", `connectivity_check.timeout = "30" is not a duration. Write a number with a unit, such as "30s"`, "from 1s to 10m.")},
 		{"check timeout too long", base + `password = "a"
-connectivity_check = { timeout = "1h" }`, acctest.ErrorText("Duration Out of Range", "use a duration between 1s and 10m0s")},
+connectivity_check = { timeout = "1h" }`, acctest.ErrorText("Duration Out of Range", `connectivity_check.timeout = "1h" is outside the allowed range: use a duration from 1s to 10m.`)},
 	}
 	steps := make([]resource.TestStep, 0, len(cases))
 	for _, c := range cases {
@@ -122,7 +122,7 @@ connectivity_check = { timeout = "1h" }`, acctest.ErrorText("Duration Out of Ran
 }
 
 // Values known only after apply are not judged at plan time.
-func TestAccPostgresConnection_unknownValuesSkipValidation(t *testing.T) {
+func TestPostgresConnection_unknownValuesSkipValidation(t *testing.T) {
 	t.Parallel()
 	env := acctest.NewEnv(t, emulator.Config{})
 	resource.UnitTest(t, resource.TestCase{

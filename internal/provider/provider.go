@@ -94,7 +94,8 @@ func (p *integratorioProvider) Schema(_ context.Context, _ provider.SchemaReques
 				MarkdownDescription: fmt.Sprintf("How long one attempt of an API request may take, such as `\"30s\"`, from %s to %s; "+
 					"a request that is safe to repeat is then retried, and a create whose answer never came is looked up "+
 					"before it is tried again. Defaults to `\"%s\"` (integrator.io's connection test reaches the database). "+
-					"Falls back to the `%s` environment variable.", minRequestTimeout, maxRequestTimeout, defaultRequestTimeout, envTimeout),
+					"Falls back to the `%s` environment variable.", shortDuration(minRequestTimeout), shortDuration(maxRequestTimeout),
+					shortDuration(defaultRequestTimeout), envTimeout),
 				Optional:   true,
 				Validators: []validator.String{DurationValidator(minRequestTimeout, maxRequestTimeout)},
 			},
@@ -168,8 +169,8 @@ func (p *integratorioProvider) Configure(ctx context.Context, req provider.Confi
 		d, err := time.ParseDuration(raw)
 		if err != nil || d < minRequestTimeout || d > maxRequestTimeout {
 			resp.Diagnostics.AddAttributeError(path.Root("request_timeout"), "Invalid Request Timeout",
-				fmt.Sprintf("%q (from request_timeout or %s) is not a duration between %s and %s, such as \"30s\" or \"2m\".",
-					raw, envTimeout, minRequestTimeout, maxRequestTimeout))
+				fmt.Sprintf("%q (from request_timeout or %s) is not a duration from %s to %s, such as \"30s\" or \"2m\".",
+					raw, envTimeout, shortDuration(minRequestTimeout), shortDuration(maxRequestTimeout)))
 		}
 		timeout = d
 	}

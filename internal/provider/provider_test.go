@@ -35,7 +35,7 @@ provider "integratorio" {
 	})
 }
 
-func TestAccProvider_foreignRegionToken(t *testing.T) {
+func TestEmulatorProvider_foreignRegionToken(t *testing.T) {
 	t.Parallel()
 	env := acctest.NewEnv(t, emulator.Config{ForeignTokens: []string{"eu-token-0123456789"}})
 	resource.UnitTest(t, resource.TestCase{
@@ -52,7 +52,7 @@ provider "integratorio" {
 	})
 }
 
-func TestAccProvider_plainHTTPRefusedExceptLoopback(t *testing.T) {
+func TestProvider_plainHTTPRefusedExceptLoopback(t *testing.T) {
 	t.Parallel()
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
@@ -68,7 +68,7 @@ provider "integratorio" {
 	})
 }
 
-func TestAccProvider_unknownRegion(t *testing.T) {
+func TestProvider_unknownRegion(t *testing.T) {
 	t.Parallel()
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
@@ -85,7 +85,7 @@ provider "integratorio" {
 }
 
 // Not parallel: it clears the token environment variable.
-func TestAccProvider_missingToken(t *testing.T) {
+func TestProvider_missingToken(t *testing.T) {
 	t.Setenv("INTEGRATORIO_API_TOKEN", "")
 	t.Setenv("INTEGRATORIO_BASE_URL", "")
 	resource.UnitTest(t, resource.TestCase{
@@ -98,7 +98,7 @@ func TestAccProvider_missingToken(t *testing.T) {
 }
 
 // Not parallel: it configures the provider from the environment alone.
-func TestAccProvider_environmentVariables(t *testing.T) {
+func TestEmulatorProvider_environmentVariables(t *testing.T) {
 	env := acctest.NewEnv(t, emulator.Config{})
 	if _, err := env.Emulator.AddAgent(emulator.AgentSpec{Name: "any", Online: true}); err != nil {
 		t.Fatal(err)
@@ -114,7 +114,7 @@ func TestAccProvider_environmentVariables(t *testing.T) {
 	})
 }
 
-func TestAccProvider_requestTimeoutOutOfRange(t *testing.T) {
+func TestProvider_requestTimeoutOutOfRange(t *testing.T) {
 	t.Parallel()
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
@@ -125,7 +125,7 @@ provider "integratorio" {
   request_timeout = "20m"
 }
 ` + agentLookup,
-			ExpectError: acctest.ErrorText("Duration Out of Range", "use a duration between 1s and 10m0s"),
+			ExpectError: acctest.ErrorText("Duration Out of Range", `request_timeout = "20m" is outside the allowed range: use a duration from 1s to 10m.`),
 		}},
 	})
 }

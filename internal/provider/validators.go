@@ -189,7 +189,7 @@ func DurationValidator(minimum, maximum time.Duration) validator.String {
 type durationValidator struct{ min, max time.Duration }
 
 func (v durationValidator) Description(context.Context) string {
-	return fmt.Sprintf("must be a duration such as \"30s\" or \"2m\", between %s and %s", v.min, v.max)
+	return fmt.Sprintf("must be a duration such as \"30s\" or \"2m\", from %s to %s", shortDuration(v.min), shortDuration(v.max))
 }
 
 func (v durationValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
@@ -198,14 +198,30 @@ func (v durationValidator) ValidateString(_ context.Context, req validator.Strin
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
+	// The message names the attribute: Terraform points a nested attribute's error at the whole
+	// block or object, where the attribute at fault is not obvious.
 	d, err := time.ParseDuration(req.ConfigValue.ValueString())
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Duration",
-			fmt.Sprintf("%q is not a duration. Write a number with a unit, such as \"30s\", \"90s\" or \"2m\".", req.ConfigValue.ValueString()))
+			fmt.Sprintf("%s = %q is not a duration. Write a number with a unit, such as \"30s\", \"90s\" or \"2m\", from %s to %s.",
+				req.Path, req.ConfigValue.ValueString(), shortDuration(v.min), shortDuration(v.max)))
 		return
 	}
 	if d < v.min || d > v.max {
 		resp.Diagnostics.AddAttributeError(req.Path, "Duration Out of Range",
-			fmt.Sprintf("%s is outside the allowed range: use a duration between %s and %s.", d, v.min, v.max))
+			fmt.Sprintf("%s = %q is outside the allowed range: use a duration from %s to %s.",
+				req.Path, req.ConfigValue.ValueString(), shortDuration(v.min), shortDuration(v.max)))
 	}
+}
+
+// shortDuration writes d as people do: 10m rather than 10m0s, 1h rather than 1h0m0s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
