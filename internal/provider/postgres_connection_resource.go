@@ -202,10 +202,15 @@ func (r *postgresConnectionResource) Schema(ctx context.Context, _ resource.Sche
 				Validators: []validator.String{ObjectIDValidator("Connection")},
 			},
 			"properties": schema.MapAttribute{
-				MarkdownDescription: "Driver properties sent with every connection, such as `{ statement_timeout = \"30000\" }`.",
-				ElementType:         types.StringType,
-				Optional:            true,
-				Validators:          []validator.Map{mapvalidator.KeysAre(stringvalidator.LengthAtLeast(1))},
+				MarkdownDescription: "PostgreSQL run-time parameters set for every session integrator.io (and the direct check) " +
+					"opens, the settings `SET` or `postgresql.conf` accept, such as " +
+					"`{ statement_timeout = \"30000\", search_path = \"sales,public\", application_name = \"integrator.io\" }`. " +
+					"Connection settings that another attribute owns (`host`, `port`, `dbname`, `user`, `password`, `sslmode`, " +
+					"`sslcert`, `sslkey`, `sslrootcert`, `sslpassword`, ...) are refused at plan; a key that PostgreSQL does not know " +
+					"fails the connectivity check.",
+				ElementType: types.StringType,
+				Optional:    true,
+				Validators:  []validator.Map{mapvalidator.KeysAre(stringvalidator.LengthAtLeast(1)), PropertiesValidator()},
 			},
 			"offline": schema.BoolAttribute{
 				MarkdownDescription: "Whether integrator.io's last test of this connection failed. Only integrator.io's test of the " +

@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"net/url"
 	"regexp"
+	"sort"
 	"strings"
 	"time"
 
@@ -224,4 +225,50 @@ func shortDuration(d time.Duration) string {
 		s = strings.TrimSuffix(s, "0m")
 	}
 	return s
+}
+
+// propertyAttributes maps the libpq connection settings that users try in properties to the
+// attribute that owns the setting. properties are PostgreSQL run-time parameters; these keys are
+// not, and would be refused or would fight the attribute.
+var propertyAttributes = map[string]string{
+	"host": "`host`", "hostaddr": "`host`", "port": "`port`", "dbname": "`database`", "database": "`database`",
+	"user": "`username`", "password": "`password` (or `password_wo`)", "passfile": "`password` (or `password_wo`)",
+	"sslmode": "`use_ssl` (with `ssl_verify_server_certificate`)", "ssl": "`use_ssl`", "sslcert": "`ssl_certificate`",
+	"sslkey": "`ssl_key` (or `ssl_key_wo`)", "sslrootcert": "`ssl_ca`", "sslpassword": "`ssl_passphrase` (or `ssl_passphrase_wo`)",
+	"connect_timeout": "`connectivity_check.timeout`",
+}
+
+var _ validator.Map = propertiesValidator{}
+
+// PropertiesValidator refuses properties keys that another attribute owns, naming that attribute.
+func PropertiesValidator() validator.Map { return propertiesValidator{} }
+
+type propertiesValidator struct{}
+
+func (propertiesValidator) Description(context.Context) string {
+	return "keys must be PostgreSQL run-time parameters, not connection settings that another attribute owns"
+}
+
+func (v propertiesValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (propertiesValidator) ValidateMap(_ context.Context, req validator.MapRequest, resp *validator.MapResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	keys := make([]string, 0, len(req.ConfigValue.Elements()))
+	for key := range req.ConfigValue.Elements() {
+		keys = append(keys, key)
+	}
+	sort.Strings(keys)
+	for _, key := range keys {
+		owner, ok := propertyAttributes[strings.ToLower(key)]
+		if !ok {
+			continue
+		}
+		resp.Diagnostics.AddAttributeError(req.Path.AtMapKey(key), "Property Set by Another Attribute",
+			fmt.Sprintf("properties key %q is a connection setting, not a PostgreSQL run-time parameter: the %s attribute "+
+				"sets it. Remove %q from properties and use %s instead.", key, owner, key, owner))
+	}
 }
