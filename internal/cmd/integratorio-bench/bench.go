@@ -245,7 +245,7 @@ func (w *workspace) write(b *bench, rev string, direct bool) error {
 	if w.kind == "floor" {
 		text = floorConfig(w.n, rev, b.pg, b.caFile)
 	} else {
-		text = providerConfig(w.n, rev, direct, b.pg, b.caFile)
+		text = providerConfig(w.n, rev, direct, b.opts.viaAPI, b.pg, b.caFile)
 	}
 	return os.WriteFile(filepath.Join(w.cli.Dir, "main.tf"), []byte(text), 0o600)
 }

@@ -9,8 +9,9 @@ import (
 
 // providerConfig is N connections to the local PostgreSQL over verified TLS. rev goes into every
 // name, so changing it changes one attribute of every resource. With direct, each create logs in
-// to PostgreSQL first; otherwise no check runs.
-func providerConfig(n int, rev string, direct bool, pg *pgserver.Server, caFile string) string {
+// to PostgreSQL first; with viaAPI, integrator.io tests each connection before and after its
+// create (the emulator logs in to PostgreSQL for each test).
+func providerConfig(n int, rev string, direct, viaAPI bool, pg *pgserver.Server, caFile string) string {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, `terraform {
   required_providers {
@@ -40,10 +41,10 @@ resource "integratorio_postgres_connection" "c" {
 
   connectivity_check = {
     direct  = %t
-    via_api = false
+    via_api = %t
   }
 }
-`, "integratorio/integratorio", n, rev, pg.Host, pg.Port, pg.Database, pg.PasswordUser, caFile, direct)
+`, "integratorio/integratorio", n, rev, pg.Host, pg.Port, pg.Database, pg.PasswordUser, caFile, direct, viaAPI)
 	return sb.String()
 }
 

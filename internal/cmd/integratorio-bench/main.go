@@ -60,6 +60,7 @@ type options struct {
 	pageSize     int
 	accountSize  int
 	keepWorkDirs bool
+	viaAPI       bool
 }
 
 func parseOptions(args []string, stderr io.Writer) (options, error) {
@@ -76,6 +77,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.pageSize, "page-size", 0, "the emulator's default page size for lists without a limit (0: the emulator's default, 100)")
 	fs.IntVar(&o.accountSize, "account-size", 5000, "connections in the account for the lone-read check (0 skips it)")
 	fs.BoolVar(&o.keepWorkDirs, "keep", false, "keep the temporary directory (configurations, state, provider binary)")
+	fs.BoolVar(&o.viaAPI, "via-api", false, "turn on integrator.io's connection tests (of the unsaved connection before a create, of the saved one after it), to measure their cost")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
