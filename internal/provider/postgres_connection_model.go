@@ -111,6 +111,14 @@ func (m postgresConnectionModel) hasSSLMaterial() bool {
 	return isSet(m.SSLCA) || isSet(m.SSLCertificate) || isSet(key) || isSet(m.SSLKeyWOVersion)
 }
 
+// hasVisibleSSLMaterial is hasSSLMaterial without the attributes integrator.io hides.
+func (m postgresConnectionModel) hasVisibleSSLMaterial(hidden map[string]bool) bool {
+	key, _ := m.sslKey()
+	keySet := isSet(key) || isSet(m.SSLKeyWOVersion)
+	return (isSet(m.SSLCA) && !hidden["ssl_ca"]) || (isSet(m.SSLCertificate) && !hidden["ssl_certificate"]) ||
+		(keySet && !hidden["ssl_key"])
+}
+
 func (m postgresConnectionModel) onPremise() bool { return m.Mode.ValueString() == modeOnPremise }
 
 // tlsMaterial is the PEM input of the model, as the connectivity checker and validators take it.
@@ -167,7 +175,8 @@ func (m postgresConnectionModel) toDocument(ctx context.Context, s secrets) (*cl
 
 // fromDocument returns the model that a document read from the API describes. Secrets come back
 // masked, so they are kept from prior; write-only and Terraform-only attributes are kept too.
-func fromDocument(doc *client.Connection, prior postgresConnectionModel, saved types.Int64) postgresConnectionModel {
+// saved is what integrator.io answered to this provider's last save (private state).
+func fromDocument(doc *client.Connection, prior postgresConnectionModel, saved savedFacts) postgresConnectionModel {
 	m := prior
 	db := doc.RDBMS
 	m.ID = types.StringValue(doc.ID)
@@ -190,26 +199,35 @@ func fromDocument(doc *client.Connection, prior postgresConnectionModel, saved t
 	}
 
 	m.BorrowConcurrencyFrom = optionalString(doc.BorrowConcurrencyFromConnectionID)
-	m.ConcurrencyLevel = readConcurrencyLevel(doc, prior.ConcurrencyLevel, saved)
+	m.ConcurrencyLevel = readConcurrencyLevel(doc, prior.ConcurrencyLevel, saved.level)
 
-	m.Password = readSecret(db.Password, prior.Password)
+	// A field that integrator.io did not show right after the provider saved it is hidden, not
+	// removed, when it is absent again.
+	read := func(attribute, remote string, prior types.String) types.String {
+		if remote == "" && saved.hidden[attribute] && !prior.IsUnknown() {
+			return prior
+		}
+		return readSecret(remote, prior)
+	}
+	m.Password = read("password", db.Password, prior.Password)
 	switch {
 	case db.SSL != nil:
 		m.UseSSL = types.BoolValue(true)
 		// Certificates are public, but the API may mask them too: read them like secrets.
-		m.SSLCA = readSecret(db.SSL.CA, prior.SSLCA)
-		m.SSLCertificate = readSecret(db.SSL.Cert, prior.SSLCertificate)
-		m.SSLKey = readSecret(db.SSL.Key, prior.SSLKey)
-		m.SSLPassphrase = readSecret(db.SSL.Passphrase, prior.SSLPassphrase)
+		m.SSLCA = read("ssl_ca", db.SSL.CA, prior.SSLCA)
+		m.SSLCertificate = read("ssl_certificate", db.SSL.Cert, prior.SSLCertificate)
+		m.SSLKey = read("ssl_key", db.SSL.Key, prior.SSLKey)
+		m.SSLPassphrase = read("ssl_passphrase", db.SSL.Passphrase, prior.SSLPassphrase)
 		m.SSLVerifyServerCertificate = types.BoolValue(!db.DisableStrictSSL)
-	case prior.UseSSL.ValueBool() && !prior.hasSSLMaterial():
-		// use_ssl = true without material is sent as an empty ssl object, which integrator.io
-		// may drop: its absence is then what was saved, not drift.
+	case prior.UseSSL.ValueBool() && !prior.hasVisibleSSLMaterial(saved.hidden):
+		// use_ssl = true without material (or with material integrator.io does not show) is sent
+		// as an ssl object that integrator.io may drop from what it shows: its absence is then
+		// what was saved, not drift.
 		m.SSLVerifyServerCertificate = types.BoolValue(!db.DisableStrictSSL)
 	default:
 		m.UseSSL = types.BoolValue(false)
 		m.SSLCA, m.SSLCertificate, m.SSLKey, m.SSLPassphrase = types.StringNull(), types.StringNull(), types.StringNull(), types.StringNull()
-		m.SSLVerifyServerCertificate = types.BoolValue(true)
+		m.SSLVerifyServerCertificate = types.BoolNull() // meaningless without TLS (see verifyFollowsUseSSL)
 	}
 
 	m.Properties = readProperties(db.Options, prior.Properties)
@@ -237,7 +255,7 @@ func readSecret(remote string, prior types.String) types.String {
 
 // readConcurrencyLevel returns the level to record. A borrowing connection has none of its own.
 // integrator.io quietly lowers a level above the account's licence. saved is the level it held
-// right after this provider's last save (private state, see savedLevel; null when none): while it still holds
+// right after this provider's last save (private state, see readSavedFacts; null when none): while it still holds
 // exactly that, a lower level than the prior state's is that lowering (warned about at apply),
 // not drift, and the prior value stands so that it is not a diff on every plan. Any other level
 // was set outside Terraform and is recorded as it is.

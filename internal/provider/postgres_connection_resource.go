@@ -177,11 +177,11 @@ func (r *postgresConnectionResource) Schema(ctx context.Context, _ resource.Sche
 				Validators: []validator.Int64{int64validator.AlsoRequires(path.MatchRoot("ssl_key_wo"))},
 			},
 			"ssl_verify_server_certificate": schema.BoolAttribute{
-				MarkdownDescription: "Check the server's certificate and host name. Defaults to `true`; `false` accepts any " +
-					"certificate (encryption without authentication). Only meaningful with `use_ssl = true`.",
-				Optional: true,
-				Computed: true,
-				Default:  booldefault.StaticBool(true),
+				MarkdownDescription: "Check the server's certificate and host name. Defaults to `true` with `use_ssl = true`; " +
+					"`false` accepts any certificate (encryption without authentication). Only with `use_ssl = true`; null without it.",
+				Optional:      true,
+				Computed:      true,
+				PlanModifiers: []planmodifier.Bool{verifyFollowsUseSSL()},
 			},
 			"concurrency_level": schema.Int64Attribute{
 				MarkdownDescription: fmt.Sprintf("How many requests integrator.io may run against the database at once, 1 to 50. "+
@@ -284,7 +284,7 @@ func (r *postgresConnectionResource) Create(ctx context.Context, req resource.Cr
 		state.Offline = types.BoolValue(offline)
 	}
 	resp.Diagnostics.Append(concurrencyWarning(plan, created)...)
-	resp.Diagnostics.Append(saveLevel(ctx, resp.Private, created)...)
+	resp.Diagnostics.Append(recordSavedFacts(ctx, resp.Private, doc, created)...)
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, state)...)
 	tflog.Info(ctx, "created PostgreSQL connection", map[string]any{"id": created.ID})
 }
@@ -313,7 +313,7 @@ func (r *postgresConnectionResource) Read(ctx context.Context, req resource.Read
 				"Check the id; if you imported it, remove it again with `terraform state rm`.", id, doc.Name, problem))
 		return
 	}
-	next := fromDocument(doc, state, savedLevel(ctx, req.Private))
+	next := fromDocument(doc, state, readSavedFacts(ctx, req.Private))
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, next)...)
 }
 
@@ -385,7 +385,7 @@ func (r *postgresConnectionResource) Update(ctx context.Context, req resource.Up
 		next.Offline = types.BoolValue(offline)
 	}
 	resp.Diagnostics.Append(concurrencyWarning(plan, updated)...)
-	resp.Diagnostics.Append(saveLevel(ctx, resp.Private, updated)...)
+	resp.Diagnostics.Append(recordSavedFacts(ctx, resp.Private, doc, updated)...)
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, next)...)
 }
 
@@ -413,13 +413,12 @@ func (r *postgresConnectionResource) Delete(ctx context.Context, req resource.De
 }
 
 func (r *postgresConnectionResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if !objectIDPattern.MatchString(req.ID) {
-		resp.Diagnostics.AddError("Invalid Import ID",
-			fmt.Sprintf("%q is not an integrator.io connection id. Import with the 24-hexadecimal-character id shown "+
-				"in the connection's URL in integrator.io, such as 62beb2c2a0f5f2144816f818.", req.ID))
+	id, problem := connectionIDFromImport(req.ID)
+	if problem != "" {
+		resp.Diagnostics.AddError("Invalid Import ID", problem)
 		return
 	}
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 }
 
 // keepUnmanagedFields makes doc, the document an update will PUT, keep what integrator.io holds

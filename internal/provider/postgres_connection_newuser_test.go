@@ -1,0 +1,116 @@
+package provider_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/integratorio/terraform-provider-integratorio/internal/acctest"
+	"github.com/integratorio/terraform-provider-integratorio/internal/emulator"
+	"github.com/integratorio/terraform-provider-integratorio/internal/pgserver"
+)
+
+// plainBody is a connection that logs in to pg with its password over plain TCP.
+func plainBody(pg *pgserver.Server, extra string) string {
+	return fmt.Sprintf(`
+  name     = "Plain"
+  host     = %q
+  port     = %d
+  database = %q
+  username = %q
+  password = %q
+%s`, pg.Host, pg.Port, pg.Database, pg.PasswordUser, pg.Password, extra)
+}
+
+// Without TLS, ssl_verify_server_certificate is null in plan and state (not a misleading true);
+// with TLS it defaults to true. Import also takes the address of the connection's page.
+func TestEmulatorPostgresConnection_verifyNullWithoutSSLAndImportByURL(t *testing.T) {
+	t.Parallel()
+	pg := acctest.Postgres(t)
+	env := acctest.NewEnv(t, emulator.Config{})
+	verify := tfjsonpath.New("ssl_verify_server_certificate")
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: connConfig(env, plainBody(pg, "")),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectKnownValue(connAddr, verify, knownvalue.Null())},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(connAddr, verify, knownvalue.Null())},
+			},
+			{
+				ResourceName: connAddr,
+				ImportState:  true,
+				ImportStateIdFunc: func(s *terraform.State) (string, error) {
+					return "https://integrator.io/integrator/connections/edit/connections/" + s.RootModule().Resources[connAddr].Primary.ID, nil
+				},
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"password"},
+			},
+			{
+				ResourceName:  connAddr,
+				ImportState:   true,
+				ImportStateId: "https://integrator.io/integrator/connections",
+				ExpectError: acctest.ErrorText("Invalid Import ID", "The address https://integrator.io/integrator/connections holds no connection id.",
+					"or with the address of its page in integrator.io"),
+			},
+			{
+				Config: connConfig(env, plainBody(pg, fmt.Sprintf("use_ssl = true\nssl_ca = %q\n", pg.CA))),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectKnownValue(connAddr, verify, knownvalue.Bool(true))},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(connAddr, verify, knownvalue.Bool(true))},
+			},
+			{
+				Config: connConfig(env, plainBody(pg, "")),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectKnownValue(connAddr, verify, knownvalue.Null())},
+				},
+			},
+			{
+				Config:   connConfig(env, plainBody(pg, "")),
+				PlanOnly: true, // and empty
+			},
+		},
+	})
+}
+
+// State written by earlier versions holds ssl_verify_server_certificate = true without TLS: the
+// next plan corrects it silently, with no change to apply.
+func TestEmulatorCLI_verifyTrueInOldStateIsNoDiff(t *testing.T) {
+	t.Parallel()
+	pg := acctest.Postgres(t)
+	env := acctest.NewEnv(t, emulator.Config{})
+	cli := newCLI(t, env)
+	config := "resource \"integratorio_postgres_connection\" \"test\" {" + plainBody(pg, "") + "}\n"
+	if out, err := cliOutput(t, cli, config, "apply", "-auto-approve", "-no-color"); err != nil {
+		t.Fatalf("apply failed:\n%s", out)
+	}
+	statePath := filepath.Join(cli.Dir, "terraform.tfstate")
+	state, err := os.ReadFile(statePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const now, before = `"ssl_verify_server_certificate": null`, `"ssl_verify_server_certificate": true`
+	if !strings.Contains(string(state), now) {
+		t.Fatalf("state lacks %s:\n%s", now, state)
+	}
+	if err := os.WriteFile(statePath, []byte(strings.Replace(string(state), now, before, 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res := cli.Run(t.Context(), "plan", "-no-color", "-detailed-exitcode")
+	if res.Err != nil {
+		t.Fatalf("the plan over an earlier version's state is not empty (exit 2 means changes):\n%s", res.Output())
+	}
+	wantNotIn(t, strings.Join(strings.Fields(res.Output()), " "), "ssl_verify_server_certificate")
+}
