@@ -23,7 +23,7 @@ func addAgent(t *testing.T, env *acctest.Env, spec emulator.AgentSpec) string {
 	return id
 }
 
-func TestAccAgentDataSource_byIDAndByName(t *testing.T) {
+func TestEmulatorAgentDataSource_byIDAndByName(t *testing.T) {
 	t.Parallel()
 	env := acctest.NewEnv(t, emulator.Config{})
 	id := addAgent(t, env, emulator.AgentSpec{Name: "dc1-agent", Description: "Frankfurt DC", Version: "3.0.5", Online: true})
@@ -55,7 +55,7 @@ data "integratorio_agent" "by_name" {
 	})
 }
 
-func TestAccAgentDataSource_offline(t *testing.T) {
+func TestEmulatorAgentDataSource_offline(t *testing.T) {
 	t.Parallel()
 	env := acctest.NewEnv(t, emulator.Config{})
 	id := addAgent(t, env, emulator.AgentSpec{Name: "sleepy", Online: true})
@@ -88,7 +88,7 @@ data "integratorio_agent" "a" {
 	})
 }
 
-func TestAccAgentDataSource_neverConnected(t *testing.T) {
+func TestEmulatorAgentDataSource_neverConnected(t *testing.T) {
 	t.Parallel()
 	env := acctest.NewEnv(t, emulator.Config{})
 	addAgent(t, env, emulator.AgentSpec{Name: "new-agent"})
@@ -106,7 +106,7 @@ data "integratorio_agent" "a" {
 	})
 }
 
-func TestAccAgentDataSource_notFoundListsAgents(t *testing.T) {
+func TestEmulatorAgentDataSource_notFoundListsAgents(t *testing.T) {
 	t.Parallel()
 	env := acctest.NewEnv(t, emulator.Config{})
 	id := addAgent(t, env, emulator.AgentSpec{Name: "dc1-agent", Online: true})
@@ -133,7 +133,7 @@ data "integratorio_agent" "a" {
 	})
 }
 
-func TestAccAgentDataSource_emptyAccount(t *testing.T) {
+func TestEmulatorAgentDataSource_emptyAccount(t *testing.T) {
 	t.Parallel()
 	env := acctest.NewEnv(t, emulator.Config{})
 	resource.UnitTest(t, resource.TestCase{
@@ -149,7 +149,7 @@ data "integratorio_agent" "a" {
 	})
 }
 
-func TestAccAgentDataSource_ambiguousName(t *testing.T) {
+func TestEmulatorAgentDataSource_ambiguousName(t *testing.T) {
 	t.Parallel()
 	env := acctest.NewEnv(t, emulator.Config{})
 	a := addAgent(t, env, emulator.AgentSpec{Name: "twin", Online: true})
@@ -167,7 +167,7 @@ data "integratorio_agent" "a" {
 	})
 }
 
-func TestAccAgentDataSource_idAndNameAreExclusive(t *testing.T) {
+func TestAgentDataSource_idAndNameAreExclusive(t *testing.T) {
 	t.Parallel()
 	env := acctest.NewEnv(t, emulator.Config{})
 	resource.UnitTest(t, resource.TestCase{
@@ -205,9 +205,9 @@ func scopedEnv(t *testing.T, cfg emulator.Config, scope string) *acctest.Env {
 	return env
 }
 
-// TestAccAgentDataSource_scopedToken: a token whose scope (of any shape) leaves agents out
+// TestEmulatorAgentDataSource_scopedToken: a token whose scope (of any shape) leaves agents out
 // configures the provider, and the data source says what access is missing and what to do.
-func TestAccAgentDataSource_scopedToken(t *testing.T) {
+func TestEmulatorAgentDataSource_scopedToken(t *testing.T) {
 	t.Parallel()
 	env := scopedEnv(t, emulator.Config{}, `{"connections":"full","exports":["read"],"imports":null}`)
 	id := addAgent(t, env, emulator.AgentSpec{Name: "dc1-agent", Online: true})
@@ -244,9 +244,9 @@ data "integratorio_agent" "a" {
 	})
 }
 
-// TestAccAgentDataSource_onlineField: agent documents that carry online instead of offline
+// TestEmulatorAgentDataSource_onlineField: agent documents that carry online instead of offline
 // (emulator Config.AgentOnlineField) read the same.
-func TestAccAgentDataSource_onlineField(t *testing.T) {
+func TestEmulatorAgentDataSource_onlineField(t *testing.T) {
 	t.Parallel()
 	env := acctest.NewEnv(t, emulator.Config{AgentOnlineField: true})
 	up := addAgent(t, env, emulator.AgentSpec{Name: "up", Online: true})

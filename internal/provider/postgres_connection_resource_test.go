@@ -228,57 +228,59 @@ func TestEmulatorPostgresConnection_certificateLoginWithEncryptedKey(t *testing.
 	})
 }
 
+// Changes made in integrator.io show as drift and are put back; a connection deleted there is
+// created again.
 func TestAccPostgresConnection_driftAndOutOfBandDeletion(t *testing.T) {
 	t.Parallel()
-	pg := acctest.Postgres(t)
-	env := acctest.NewEnv(t, emulator.Config{})
-	config := connConfig(env, pgBody(pg, "Drifty", ""))
+	tg := acctest.Live(t)
+	pg := acctest.LivePG(t)
+	config := accConfig(tg, livePGBody(pg, acctest.RandomName("drift"), ""))
 	var id string
-	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config: config,
-				Check: func(s *terraform.State) error {
-					id = s.RootModule().Resources[connAddr].Primary.ID
-					return nil
-				},
+	resource.Test(t, accCase(t, tg,
+		resource.TestStep{
+			Config: config,
+			Check:  func(s *terraform.State) (err error) { id, err = stateID(s, connAddr); return err },
+		},
+		resource.TestStep{
+			// Someone changes the host and the database in the UI.
+			PreConfig: func() {
+				editRemote(t, tg, id, func(db *client.RDBMS) {
+					db.Host, db.Database, db.Password = "elsewhere.example.com", "other", pg.Password
+					if db.SSL != nil {
+						db.SSL.CA = pg.CA
+					}
+				})
 			},
-			{
-				// Someone changes the host and the database in the UI.
-				PreConfig: func() {
-					editOutOfBand(t, env, id, func(db *client.RDBMS) {
-						db.Host, db.Database, db.Password = "elsewhere.example.com", "other", pg.Password
-					})
-				},
-				Config:             config,
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
-			},
-			{
-				// Applying puts it back.
-				Config: config,
-				Check: func(*terraform.State) error {
-					if h := rdbmsField(storedConnection(t, env), "host"); h != pg.Host {
-						return fmt.Errorf("host after apply = %v", h)
+			Config:             config,
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: true,
+		},
+		resource.TestStep{
+			// Applying puts it back.
+			Config: config,
+			Check: resource.ComposeAggregateTestCheckFunc(
+				checkRemote(t, tg, connAddr, func(c *client.Connection) error {
+					if c.RDBMS.Host != pg.Host || c.RDBMS.Database != pg.Database {
+						return fmt.Errorf("after apply integrator.io holds host %q, database %q", c.RDBMS.Host, c.RDBMS.Database)
 					}
 					return nil
-				},
+				}),
+				checkTestPasses(t, tg, connAddr),
+			),
+		},
+		resource.TestStep{
+			// Someone deletes it: the plan creates it again.
+			PreConfig: func() {
+				if err := tg.Client(t).Connections.Delete(context.Background(), id); err != nil {
+					t.Fatal(err)
+				}
 			},
-			{
-				// Someone deletes it: the plan recreates it.
-				PreConfig: func() {
-					if err := apiClient(t, env).Connections.Delete(context.Background(), id); err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config: config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(connAddr, plancheck.ResourceActionCreate)},
-				},
+			Config: config,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(connAddr, plancheck.ResourceActionCreate)},
 			},
 		},
-	})
+	))
 }
 
 func TestEmulatorPostgresConnection_writeOnlyPassword(t *testing.T) {

@@ -18,7 +18,7 @@ import (
 )
 
 // Mode, agent and SSL changes are updates in place: the connection keeps its id.
-func TestAccPostgresConnection_modeAgentAndSSLChangeInPlace(t *testing.T) {
+func TestEmulatorPostgresConnection_modeAgentAndSSLChangeInPlace(t *testing.T) {
 	t.Parallel()
 	pg := acctest.Postgres(t)
 	env := acctest.NewEnv(t, emulator.Config{})
@@ -78,59 +78,60 @@ func TestAccPostgresConnection_modeAgentAndSSLChangeInPlace(t *testing.T) {
 	}
 }
 
+// A connection borrows the concurrency of another; a lender that does not exist is refused by
+// integrator.io and nothing is created.
 func TestAccPostgresConnection_borrowing(t *testing.T) {
 	t.Parallel()
-	pg := acctest.Postgres(t)
-	env := acctest.NewEnv(t, emulator.Config{})
-	server := fmt.Sprintf(`
-  host     = %q
-  port     = %d
-  database = %q
-  username = %q
-  password = %q
-`, pg.Host, pg.Port, pg.Database, pg.PasswordUser, pg.Password)
-	lender := `
+	tg := acctest.Live(t)
+	pg := acctest.LivePG(t)
+	lenderName, borrowerName := acctest.RandomName("lender"), acctest.RandomName("borrower")
+	lender := fmt.Sprintf(`
 resource "integratorio_postgres_connection" "lender" {
-  name              = "Lender"
   concurrency_level = 9
-` + server + "}\n"
+%s}
+`, livePGBody(pg, lenderName, ""))
 	borrower := func(from string) string {
 		return fmt.Sprintf(`
 resource "integratorio_postgres_connection" "test" {
-  name                    = "Borrower"
   borrow_concurrency_from = %s
 %s}
-`, from, server)
+`, from, livePGBody(pg, borrowerName, ""))
 	}
-	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				// A lender that does not exist: refused by integrator.io, nothing created.
-				Config: env.ProviderConfig() + borrower(`"aaaaaaaaaaaaaaaaaaaaaaaa"`),
-				ExpectError: acctest.ErrorText("integrator.io Rejected the Connection",
-					`integrator.io refused connection "Borrower": no other connection has the id "aaaaaaaaaaaaaaaaaaaaaaaa"`,
-					"Nothing was created or changed."),
+	const missing = "aaaaaaaaaaaaaaaaaaaaaaaa"
+	resource.Test(t, accCase(t, tg,
+		resource.TestStep{
+			// A lender that does not exist: refused by integrator.io, nothing created.
+			Config: tg.ProviderConfig() + borrower(`"`+missing+`"`),
+			ExpectError: acctest.ErrorText("integrator.io Rejected the Connection",
+				fmt.Sprintf("integrator.io refused connection %q:", borrowerName), "Nothing was created or changed."),
+		},
+		resource.TestStep{
+			Config: tg.ProviderConfig() + lender + borrower("integratorio_postgres_connection.lender.id"),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("concurrency_level"), knownvalue.Null()),
+				statecheck.ExpectKnownValue("integratorio_postgres_connection.lender", tfjsonpath.New("concurrency_level"), knownvalue.Int64Exact(9)),
 			},
-			{
-				Config: env.ProviderConfig() + lender + borrower("integratorio_postgres_connection.lender.id"),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("concurrency_level"), knownvalue.Null()),
-					statecheck.ExpectKnownValue("integratorio_postgres_connection.lender", tfjsonpath.New("concurrency_level"), knownvalue.Int64Exact(9)),
-				},
-			},
-			{
-				Config:           env.ProviderConfig() + lender + borrower("integratorio_postgres_connection.lender.id"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			Check: func(s *terraform.State) error {
+				lenderID, err := stateID(s, "integratorio_postgres_connection.lender")
+				if err != nil {
+					return err
+				}
+				return checkRemote(t, tg, connAddr, func(c *client.Connection) error {
+					if c.BorrowConcurrencyFromConnectionID != lenderID {
+						return fmt.Errorf("integrator.io holds _borrowConcurrencyFromConnectionId %q, want %s", c.BorrowConcurrencyFromConnectionID, lenderID)
+					}
+					return nil
+				})(s)
 			},
 		},
-	})
-	if n := len(env.Emulator.Connections()); n != 0 {
-		t.Fatalf("destroy left %d connections", n)
-	}
+		resource.TestStep{
+			Config:           tg.ProviderConfig() + lender + borrower("integratorio_postgres_connection.lender.id"),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+		},
+	))
 }
 
-func TestAccPostgresConnection_borrowFromItselfRefused(t *testing.T) {
+func TestEmulatorPostgresConnection_borrowFromItselfRefused(t *testing.T) {
 	t.Parallel()
 	pg := acctest.Postgres(t)
 	env := acctest.NewEnv(t, emulator.Config{})
@@ -168,7 +169,7 @@ func TestAccPostgresConnection_borrowFromItselfRefused(t *testing.T) {
 
 // integrator.io quietly lowers a level above the licence; the apply warns, and the lowered
 // level is not a diff on every later plan.
-func TestAccPostgresConnection_concurrencyAboveLicence(t *testing.T) {
+func TestEmulatorPostgresConnection_concurrencyAboveLicence(t *testing.T) {
 	t.Parallel()
 	pg := acctest.Postgres(t)
 	env := acctest.NewEnv(t, emulator.Config{ConcurrencyLicence: 25})
@@ -207,7 +208,7 @@ func TestAccPostgresConnection_concurrencyAboveLicence(t *testing.T) {
 
 // An update of an online connection plans offline = false, not "(known after apply)". An offline
 // connection's flag is unknown until the save, which clears it when the credentials work.
-func TestAccPostgresConnection_offlineThroughUpdates(t *testing.T) {
+func TestEmulatorPostgresConnection_offlineThroughUpdates(t *testing.T) {
 	t.Parallel()
 	pg := acctest.Postgres(t)
 	env := acctest.NewEnv(t, emulator.Config{})
@@ -262,7 +263,7 @@ func TestAccPostgresConnection_offlineThroughUpdates(t *testing.T) {
 // A level changed outside Terraform is drift even when it equals a licence cap: on an account
 // with the extended licence, 40 stays 40, and someone setting 25 in integrator.io is seen (the
 // provider compares with the level integrator.io held after its own save, not with the caps).
-func TestAccPostgresConnection_concurrencyChangedOutsideTerraform(t *testing.T) {
+func TestEmulatorPostgresConnection_concurrencyChangedOutsideTerraform(t *testing.T) {
 	t.Parallel()
 	pg := acctest.Postgres(t)
 	env := acctest.NewEnv(t, emulator.Config{ConcurrencyLicence: 50})

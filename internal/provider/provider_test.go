@@ -18,21 +18,24 @@ data "integratorio_agent" "a" {
 }
 `
 
+// A token integrator.io does not accept stops the provider with a message saying what to check.
 func TestAccProvider_badToken(t *testing.T) {
 	t.Parallel()
-	env := acctest.NewEnv(t, emulator.Config{})
-	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf(`
+	tg := acctest.Live(t)
+	where := ""
+	if tg.BaseURL != "" {
+		where = fmt.Sprintf("  base_url  = %q\n", tg.BaseURL)
+	} else if tg.Region != "" {
+		where = fmt.Sprintf("  region    = %q\n", tg.Region)
+	}
+	resource.Test(t, accCase(t, tg, resource.TestStep{
+		Config: fmt.Sprintf(`
 provider "integratorio" {
-  base_url  = %q
-  api_token = "not-a-valid-token"
+%s  api_token = "tf-acc-not-a-valid-token"
 }
-`, env.URL) + agentLookup,
-			ExpectError: regexp.MustCompile(`(?s)Cannot Authenticate to integrator.io.*Check that the token is active and\s+belongs to this region`),
-		}},
-	})
+`, where) + agentLookup,
+		ExpectError: regexp.MustCompile(`(?s)Cannot Authenticate to integrator.io.*Check that the token is active and\s+belongs to this region`),
+	}))
 }
 
 func TestEmulatorProvider_foreignRegionToken(t *testing.T) {
