@@ -79,9 +79,13 @@ func TestConnection_masking(t *testing.T) {
 		t.Parallel()
 		testMasking(t, Config{ReturnCertificates: true}, "CA PEM", "CERT PEM")
 	})
+	t.Run("certificates omitted", func(t *testing.T) {
+		t.Parallel()
+		testMasking(t, Config{OmitCertificates: true}, nil, nil)
+	})
 }
 
-func testMasking(t *testing.T, cfg Config, wantCA, wantCert string) {
+func testMasking(t *testing.T, cfg Config, wantCA, wantCert any) {
 	h := newHarness(t, cfg)
 	checkMasked := func(where string, doc map[string]any) {
 		t.Helper()

@@ -86,6 +86,9 @@ type Config struct {
 	// ReturnCertificates returns rdbms.ssl.ca and rdbms.ssl.cert as stored. By default they are
 	// masked like the password, as Celigo's schema marks them write-only.
 	ReturnCertificates bool
+	// OmitCertificates leaves rdbms.ssl.ca and rdbms.ssl.cert out of every answer instead of
+	// masking them (another way to treat write-only fields). It wins over ReturnCertificates.
+	OmitCertificates bool
 	// DropEmptySSL drops an rdbms.ssl object that holds no CA, certificate or key when a
 	// connection is saved. By default an empty object is stored and returned.
 	DropEmptySSL bool

@@ -160,7 +160,7 @@ func copyDoc(doc map[string]any) map[string]any {
 
 // maskedConnection is a connection as every API read shows it: a copy with the password, the
 // client key and its passphrase replaced by Mask, and the CA and certificate too unless
-// Config.ReturnCertificates is set.
+// Config.ReturnCertificates or Config.OmitCertificates says otherwise.
 func (s *Server) maskedConnection(doc map[string]any) map[string]any {
 	out := copyDoc(doc)
 	rdbms, _ := out["rdbms"].(map[string]any)
@@ -168,7 +168,11 @@ func (s *Server) maskedConnection(doc map[string]any) map[string]any {
 	if ssl, ok := rdbms["ssl"].(map[string]any); ok {
 		maskField(ssl, "key")
 		maskField(ssl, "passphrase")
-		if !s.cfg.ReturnCertificates {
+		switch {
+		case s.cfg.OmitCertificates:
+			delete(ssl, "ca")
+			delete(ssl, "cert")
+		case !s.cfg.ReturnCertificates:
 			maskField(ssl, "ca")
 			maskField(ssl, "cert")
 		}

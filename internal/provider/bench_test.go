@@ -155,7 +155,7 @@ func BenchmarkFromDocument(b *testing.B) {
 	doc.ID = m.ID.ValueString()
 	doc.RDBMS.Password, doc.RDBMS.SSL.Key = client.Masked, client.Masked
 	for b.Loop() {
-		next := fromDocument(doc, m, types.Int64Value(10))
+		next := fromDocument(doc, m, savedFacts{level: types.Int64Value(10)})
 		if !next.Name.Equal(m.Name) {
 			b.Fatal("the name did not survive the round trip")
 		}

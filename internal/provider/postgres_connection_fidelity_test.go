@@ -348,15 +348,22 @@ func TestPostgresConnection_passwordRules(t *testing.T) {
 }
 
 // integrator.io masks ssl.ca and ssl.cert like the password (Celigo's schema marks them
-// write-only), or returns them. Either way refresh plans nothing; import recovers them only when
-// they are returned; and a CA changed outside Terraform is seen only when they are returned.
-func TestPostgresConnection_certificatesMaskedOrReturned(t *testing.T) {
+// write-only), or returns them, or leaves them out. Under each reading refresh plans nothing;
+// import recovers them only when they are returned; and a CA changed outside Terraform is seen
+// only when they are returned.
+func TestPostgresConnection_certificatesMaskedReturnedOrOmitted(t *testing.T) {
 	t.Parallel()
 	pg := acctest.Postgres(t)
-	for _, returned := range []bool{false, true} {
-		t.Run(fmt.Sprintf("ReturnCertificates=%t", returned), func(t *testing.T) {
+	readings := map[string]emulator.Config{
+		"masked":   {},
+		"returned": {ReturnCertificates: true},
+		"omitted":  {OmitCertificates: true},
+	}
+	for name, cfg := range readings {
+		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			env := acctest.NewEnv(t, emulator.Config{ReturnCertificates: returned})
+			returned := cfg.ReturnCertificates
+			env := acctest.NewEnv(t, cfg)
 			config := connConfig(env, pgBody(pg, "Certificates", ""))
 			importIgnore := []string{"password"}
 			if !returned {
@@ -378,8 +385,8 @@ func TestPostgresConnection_certificatesMaskedOrReturned(t *testing.T) {
 							if err != nil {
 								return err
 							}
-							if client.IsMasked(got.RDBMS.SSL.CA) == returned {
-								return fmt.Errorf("the emulator did not play its reading: ssl.ca read as %.20q", got.RDBMS.SSL.CA)
+							if ca := got.RDBMS.SSL.CA; (ca == pg.CA) != returned || (name == "omitted") != (ca == "") {
+								return fmt.Errorf("the emulator did not play its reading: ssl.ca read as %.20q", ca)
 							}
 							return nil
 						},

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -222,12 +221,7 @@ func (r *postgresConnectionResource) Schema(ctx context.Context, _ resource.Sche
 				Computed: true,
 			},
 			"connectivity_check": connectivityCheckSchema(),
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{
-				Create: true, Update: true, Delete: true,
-				CreateDescription: "How long a create may take, checks included. Defaults to `5m`.",
-				UpdateDescription: "How long an update may take, checks included. Defaults to `5m`.",
-				DeleteDescription: "How long a delete may take. Defaults to `2m`.",
-			}),
+			"timeouts":           timeoutsSchema(ctx),
 		},
 	}
 }

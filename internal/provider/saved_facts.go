@@ -2,6 +2,8 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
+	"sort"
 	"strconv"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -10,11 +12,23 @@ import (
 	"github.com/integratorio/terraform-provider-integratorio/internal/client"
 )
 
-// savedLevelKey is the private-state key holding the concurrency level integrator.io held right
-// after this provider's last create or update of the connection. Read compares it with what
-// integrator.io answers to tell the licence's quiet lowering (not drift) from a change made
-// outside Terraform (drift); see readConcurrencyLevel.
-const savedLevelKey = "saved_concurrency_level"
+// Private-state keys holding what integrator.io answered right after this provider's last create
+// or update of the connection. Read compares a later answer with them to tell integrator.io's own
+// ways of storing and showing a document from changes made outside Terraform.
+const (
+	// savedLevelKey: the concurrency level integrator.io held. It quietly lowers a level above the
+	// licence: the same lowered level later is not drift (see readConcurrencyLevel).
+	savedLevelKey = "saved_concurrency_level"
+	// hiddenFieldsKey: the secrets and certificates that were sent but came back absent, not
+	// masked: integrator.io does not show them at all, so their absence later is not drift.
+	hiddenFieldsKey = "hidden_fields"
+)
+
+// savedFacts is what private state records of the last save.
+type savedFacts struct {
+	level  types.Int64     // null when none: imported, borrowing, or saved by an older provider
+	hidden map[string]bool // attribute names (ssl_ca, ssl_certificate, ...); nil when none
+}
 
 type privateGetter interface {
 	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
@@ -24,25 +38,74 @@ type privateSetter interface {
 	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
 }
 
-// savedLevel returns the level recorded by saveLevel, or null: a connection imported, or made by
-// an earlier version of the provider, has none until its next update.
-func savedLevel(ctx context.Context, p privateGetter) types.Int64 {
-	raw, diags := p.GetKey(ctx, savedLevelKey)
-	if diags.HasError() || len(raw) == 0 {
-		return types.Int64Null()
+// readSavedFacts returns what recordSavedFacts recorded; a connection imported, or made by an
+// earlier version of the provider, has nothing recorded until its next update.
+func readSavedFacts(ctx context.Context, p privateGetter) savedFacts {
+	facts := savedFacts{level: types.Int64Null()}
+	if raw, diags := p.GetKey(ctx, savedLevelKey); !diags.HasError() && len(raw) > 0 {
+		if level, err := strconv.ParseInt(string(raw), 10, 64); err == nil {
+			facts.level = types.Int64Value(level)
+		}
 	}
-	level, err := strconv.ParseInt(string(raw), 10, 64)
-	if err != nil {
-		return types.Int64Null()
+	if raw, diags := p.GetKey(ctx, hiddenFieldsKey); !diags.HasError() && len(raw) > 0 {
+		var names []string
+		if json.Unmarshal(raw, &names) == nil && len(names) > 0 {
+			facts.hidden = map[string]bool{}
+			for _, n := range names {
+				facts.hidden[n] = true
+			}
+		}
 	}
-	return types.Int64Value(level)
+	return facts
 }
 
-// saveLevel records the level integrator.io holds after a create or update, or removes the record
-// for a connection that borrows another's limit.
-func saveLevel(ctx context.Context, p privateSetter, saved *client.Connection) diag.Diagnostics {
+// recordSavedFacts records what integrator.io answered to a create or update (saved) of the
+// document sent.
+func recordSavedFacts(ctx context.Context, p privateSetter, sent, saved *client.Connection) diag.Diagnostics {
+	var diags diag.Diagnostics
 	if saved.BorrowConcurrencyFromConnectionID != "" {
-		return p.SetKey(ctx, savedLevelKey, nil)
+		diags.Append(p.SetKey(ctx, savedLevelKey, nil)...)
+	} else {
+		diags.Append(p.SetKey(ctx, savedLevelKey, []byte(strconv.FormatInt(serverConcurrencyLevel(saved), 10)))...)
 	}
-	return p.SetKey(ctx, savedLevelKey, []byte(strconv.FormatInt(serverConcurrencyLevel(saved), 10)))
+	var hidden []string
+	for name, pair := range secretFieldPairs(sent, saved) {
+		if pair[0] != "" && pair[1] == "" {
+			hidden = append(hidden, name)
+		}
+	}
+	if len(hidden) == 0 {
+		diags.Append(p.SetKey(ctx, hiddenFieldsKey, nil)...)
+		return diags
+	}
+	sort.Strings(hidden)
+	raw, _ := json.Marshal(hidden) // a []string always encodes
+	diags.Append(p.SetKey(ctx, hiddenFieldsKey, raw)...)
+	return diags
+}
+
+// secretFieldPairs maps each attribute that integrator.io may mask or hide to its value in the
+// document sent and in the one answered.
+func secretFieldPairs(sent, saved *client.Connection) map[string][2]string {
+	var s, a client.RDBMS
+	if sent.RDBMS != nil {
+		s = *sent.RDBMS
+	}
+	if saved.RDBMS != nil {
+		a = *saved.RDBMS
+	}
+	var sslS, sslA client.SSL
+	if s.SSL != nil {
+		sslS = *s.SSL
+	}
+	if a.SSL != nil {
+		sslA = *a.SSL
+	}
+	return map[string][2]string{
+		"password":        {s.Password, a.Password},
+		"ssl_ca":          {sslS.CA, sslA.CA},
+		"ssl_certificate": {sslS.Cert, sslA.Cert},
+		"ssl_key":         {sslS.Key, sslA.Key},
+		"ssl_passphrase":  {sslS.Passphrase, sslA.Passphrase},
+	}
 }

@@ -53,7 +53,7 @@ func TestParseFlags(t *testing.T) {
 
 	o, err = parseFlags([]string{"-token", "a, b", "-token", "c", "-foreign-token", "eu1", "-region", "eu",
 		"-page-size", "7", "-latency", "50ms", "-seed-agent", "edge-1", "-seed-agent", "edge-2",
-		"-return-certificates", "-drop-empty-ssl", "-save-tests-offline", "-create-offline", "-password-always-required",
+		"-return-certificates", "-omit-certificates", "-drop-empty-ssl", "-save-tests-offline", "-create-offline", "-password-always-required",
 		"-ping-failure-status", "422"},
 		env(map[string]string{tokenEnv: "ignored-when-flags-given"}), io.Discard)
 	if err != nil {
@@ -61,7 +61,7 @@ func TestParseFlags(t *testing.T) {
 	}
 	want = options{addr: "127.0.0.1:8089", tokens: []string{"a", "b", "c"}, foreignTokens: []string{"eu1"},
 		region: "eu", pageSize: 7, latency: 50 * time.Millisecond, seedAgents: []string{"edge-1", "edge-2"},
-		readings: emulator.Config{ReturnCertificates: true, DropEmptySSL: true, SaveTestsOffline: true, CreateOffline: true,
+		readings: emulator.Config{ReturnCertificates: true, OmitCertificates: true, DropEmptySSL: true, SaveTestsOffline: true, CreateOffline: true,
 			PasswordAlwaysRequired: true, PingFailureStatus: 422}}
 	if !reflect.DeepEqual(o, want) {
 		t.Errorf("got %+v, want %+v", o, want)
