@@ -34,7 +34,7 @@ var unmanagedFields = map[string]string{
 
 // An update sends the whole document, so it must keep what someone set outside Terraform: debug
 // logging, integration ownership, settings, and fields integrator.io adds later.
-func TestPostgresConnection_updateKeepsUnmanagedFields(t *testing.T) {
+func TestEmulatorPostgresConnection_updateKeepsUnmanagedFields(t *testing.T) {
 	t.Parallel()
 	pg := acctest.Postgres(t)
 	env := acctest.NewEnv(t, emulator.Config{})
@@ -115,7 +115,7 @@ func jsonText(t *testing.T, v any) string {
 
 // Only integrator.io's test of the saved connection sets offline. Under the reading where a new
 // connection is offline until its first test, the provider tests it after the create.
-func TestPostgresConnection_newConnectionTestedAfterCreate(t *testing.T) {
+func TestEmulatorPostgresConnection_newConnectionTestedAfterCreate(t *testing.T) {
 	t.Parallel()
 	pg := acctest.Postgres(t)
 	env := acctest.NewEnv(t, emulator.Config{CreateOffline: true})
@@ -183,7 +183,7 @@ func TestPostgresConnection_newConnectionTestedAfterCreate(t *testing.T) {
 
 // When integrator.io's test of the saved connection fails (here: it passes before the save and
 // fails after), the connection is saved and in state, offline, with a warning that says so.
-func TestPostgresConnection_failedTestAfterSaveIsAWarning(t *testing.T) {
+func TestEmulatorPostgresConnection_failedTestAfterSaveIsAWarning(t *testing.T) {
 	t.Parallel()
 	pg := acctest.Postgres(t)
 	var tests atomic.Int32
@@ -229,7 +229,7 @@ func TestPostgresConnection_failedTestAfterSaveIsAWarning(t *testing.T) {
 
 // use_ssl = true without material is sent as an empty ssl object. Whether integrator.io keeps or
 // drops it, the next plan is empty, and the plan warns how to pin TLS.
-func TestPostgresConnection_sslWithoutMaterial(t *testing.T) {
+func TestEmulatorPostgresConnection_sslWithoutMaterial(t *testing.T) {
 	t.Parallel()
 	pg := acctest.Postgres(t)
 	body := fmt.Sprintf(`
@@ -295,7 +295,7 @@ func TestPostgresConnection_sslWithoutMaterial(t *testing.T) {
 // The password rule at plan follows the integrator.io form: only CA, certificate and key together
 // waive it. Where the API requires one anyway (Celigo's schema), its refusal names password and
 // says how to fix it, and nothing is created.
-func TestPostgresConnection_passwordRules(t *testing.T) {
+func TestEmulatorPostgresConnection_passwordRules(t *testing.T) {
 	t.Parallel()
 	pg := acctest.Postgres(t)
 	certLogin := func(withCA bool) string {
@@ -351,7 +351,7 @@ func TestPostgresConnection_passwordRules(t *testing.T) {
 // write-only), or returns them, or leaves them out. Under each reading refresh plans nothing;
 // import recovers them only when they are returned; and a CA changed outside Terraform is seen
 // only when they are returned.
-func TestPostgresConnection_certificatesMaskedReturnedOrOmitted(t *testing.T) {
+func TestEmulatorPostgresConnection_certificatesMaskedReturnedOrOmitted(t *testing.T) {
 	t.Parallel()
 	pg := acctest.Postgres(t)
 	readings := map[string]emulator.Config{
