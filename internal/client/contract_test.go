@@ -396,16 +396,18 @@ func caseNotFound(t *testing.T, p *probe) {
 
 func caseList(t *testing.T, p *probe) {
 	a := p.raw(t, http.MethodGet, "/connections", nil)
-	switch {
-	case a.status == http.StatusNoContent:
+	switch a.status {
+	case http.StatusNoContent:
 		p.record("list.empty", "204, %s", excerpt(a.body))
-	case a.status == http.StatusOK:
-		if items, ok := a.json().([]any); ok && len(items) == 0 {
-			p.record("list.empty", "200 with %s", excerpt(a.body))
-		} else if ok {
-			p.record("list.empty", "not observed: the account holds connections (%d on the first page)", len(items))
-		} else {
+	case http.StatusOK:
+		items, ok := a.json().([]any)
+		switch {
+		case !ok:
 			t.Fatalf("GET /connections: 200 with a body that is not an array: %s", excerpt(a.body))
+		case len(items) == 0:
+			p.record("list.empty", "200 with %s", excerpt(a.body))
+		default:
+			p.record("list.empty", "not observed: the account holds connections (%d on the first page)", len(items))
 		}
 	default:
 		t.Fatalf("GET /connections: %d %s", a.status, excerpt(a.body))

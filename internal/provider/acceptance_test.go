@@ -378,10 +378,11 @@ resource "integratorio_postgres_connection" "test" {
 				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(connAddr, plancheck.ResourceActionUpdate)},
 			},
 			Check: func(s *terraform.State) error {
-				if got, err := stateID(s, connAddr); err != nil || got != id {
-					return fmt.Errorf("after the rename the id is %q (%v), want %s", got, err, id)
+				got, err := stateID(s, connAddr)
+				if err == nil && got != id {
+					err = fmt.Errorf("after the rename the id is %s, want %s: it was replaced, not updated", got, id)
 				}
-				return nil
+				return err
 			},
 		},
 	))
