@@ -280,6 +280,7 @@ func (r *postgresConnectionResource) Create(ctx context.Context, req resource.Cr
 	resp.Diagnostics.Append(concurrencyWarning(plan, created)...)
 	resp.Diagnostics.Append(recordSavedFacts(ctx, resp.Private, doc, created)...)
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, state)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, created.ID)...)
 	tflog.Info(ctx, "created PostgreSQL connection", map[string]any{"id": created.ID})
 }
 
@@ -309,6 +310,7 @@ func (r *postgresConnectionResource) Read(ctx context.Context, req resource.Read
 	}
 	next := fromDocument(doc, state, readSavedFacts(ctx, req.Private))
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, next)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, id)...)
 }
 
 func (r *postgresConnectionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -381,6 +383,7 @@ func (r *postgresConnectionResource) Update(ctx context.Context, req resource.Up
 	resp.Diagnostics.Append(concurrencyWarning(plan, updated)...)
 	resp.Diagnostics.Append(recordSavedFacts(ctx, resp.Private, doc, updated)...)
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, next)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, id)...)
 }
 
 func (r *postgresConnectionResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -407,12 +410,13 @@ func (r *postgresConnectionResource) Delete(ctx context.Context, req resource.De
 }
 
 func (r *postgresConnectionResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id, problem := connectionIDFromImport(req.ID)
-	if problem != "" {
-		resp.Diagnostics.AddError("Invalid Import ID", problem)
+	id, diags := importID(ctx, req)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, id)...)
 }
 
 // keepUnmanagedFields makes doc, the document an update will PUT, keep what integrator.io holds
