@@ -12,7 +12,10 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -38,7 +41,12 @@ const (
 	maxRequestTimeout     = 10 * time.Minute
 )
 
-var _ provider.Provider = (*integratorioProvider)(nil)
+var (
+	_ provider.Provider                       = (*integratorioProvider)(nil)
+	_ provider.ProviderWithEphemeralResources = (*integratorioProvider)(nil)
+	_ provider.ProviderWithActions            = (*integratorioProvider)(nil)
+	_ provider.ProviderWithListResources      = (*integratorioProvider)(nil)
+)
 
 // New returns a constructor of the provider for providerserver.Serve and the acceptance tests.
 func New(version string) func() provider.Provider {
@@ -211,6 +219,9 @@ func (p *integratorioProvider) Configure(ctx context.Context, req provider.Confi
 	data := newProviderData(c)
 	resp.ResourceData = data
 	resp.DataSourceData = data
+	resp.EphemeralResourceData = data
+	resp.ActionData = data
+	resp.ListResourceData = data
 }
 
 func (p *integratorioProvider) Resources(_ context.Context) []func() resource.Resource {
@@ -218,7 +229,22 @@ func (p *integratorioProvider) Resources(_ context.Context) []func() resource.Re
 }
 
 func (p *integratorioProvider) DataSources(_ context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{NewAgentDataSource}
+	return []func() datasource.DataSource{NewAgentDataSource, NewAgentsDataSource, NewPostgresConnectionDataSource}
+}
+
+// EphemeralResources need Terraform 1.10+ or OpenTofu 1.11+.
+func (p *integratorioProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{NewAgentTokenEphemeralResource}
+}
+
+// Actions need Terraform 1.14+.
+func (p *integratorioProvider) Actions(_ context.Context) []func() action.Action {
+	return []func() action.Action{NewConnectionTestAction}
+}
+
+// ListResources (terraform query) need Terraform 1.14+.
+func (p *integratorioProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return []func() list.ListResource{NewPostgresConnectionListResource}
 }
 
 // stringOrEnv returns the configured value, or the environment variable when it is not set.
