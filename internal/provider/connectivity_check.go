@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -19,7 +20,33 @@ import (
 	"github.com/integratorio/terraform-provider-integratorio/internal/pgcheck"
 )
 
-const defaultCheckTimeout = 30 * time.Second
+// The connectivity checks' timeout: its default and allowed range.
+const (
+	defaultCheckTimeout = 30 * time.Second
+	minCheckTimeout     = time.Second
+	maxCheckTimeout     = 10 * time.Minute
+)
+
+// timeoutsSchema is the resource's timeouts attribute, described as a whole and per operation.
+func timeoutsSchema(ctx context.Context) schema.Attribute {
+	attr := timeouts.Attributes(ctx, timeouts.Opts{
+		Create: true, Update: true, Delete: true,
+		CreateDescription: fmt.Sprintf("How long a create may take, connectivity checks and retried requests included. Defaults to `%s`.",
+			shortDuration(defaultCreateTimeout)),
+		UpdateDescription: fmt.Sprintf("How long an update may take, connectivity checks and retried requests included. Defaults to `%s`.",
+			shortDuration(defaultUpdateTimeout)),
+		DeleteDescription: fmt.Sprintf("How long a delete may take, retried requests included. Defaults to `%s`.",
+			shortDuration(defaultDeleteTimeout)),
+	})
+	nested, ok := attr.(schema.SingleNestedAttribute)
+	if !ok {
+		return attr
+	}
+	nested.MarkdownDescription = "How long each operation on the connection may take as a whole, such as `{ create = \"10m\" }`: " +
+		"durations with a unit (`s`, `m`, `h`). The provider's `request_timeout` bounds each API request within it, and " +
+		"`connectivity_check.timeout` each check."
+	return nested
+}
 
 type connectivityCheckModel struct {
 	Direct  types.Bool   `tfsdk:"direct"`
@@ -44,10 +71,13 @@ func connectivityCheckSchema() schema.SingleNestedAttribute {
 				Optional: true,
 			},
 			"timeout": schema.StringAttribute{
-				MarkdownDescription: "How long each check may take, such as `\"30s\"` or `\"2m\"`; refused connections and time-outs " +
-					"are retried within it, so a database created in the same apply has time to start. Defaults to `\"30s\"`.",
+				MarkdownDescription: fmt.Sprintf("How long each check may take, such as `\"30s\"` or `\"2m\"`, from `%s` to `%s`; "+
+					"time-outs are retried within it, so a database created in the same apply has time to start, and refused "+
+					"connections for %s at most. Defaults to `\"%s\"`. The resource's `timeouts` bound the whole operation, "+
+					"checks included.", shortDuration(minCheckTimeout), shortDuration(maxCheckTimeout),
+					shortDuration(pgcheck.RefusedRetryWindow), shortDuration(defaultCheckTimeout)),
 				Optional:   true,
-				Validators: []validator.String{DurationValidator(time.Second, 10*time.Minute)},
+				Validators: []validator.String{DurationValidator(minCheckTimeout, maxCheckTimeout)},
 			},
 		},
 	}
