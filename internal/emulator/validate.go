@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -79,13 +80,27 @@ func (l *errorList) name(doc map[string]any) {
 	}
 }
 
+// otherConnectionTypes are connection types besides "rdbms" that the emulator stores without
+// checking their settings (integrator.io's connection schema lists these and more).
+var otherConnectionTypes = []string{"as2", "dynamodb", "ftp", "http", "jdbc", "mongodb", "netsuite", "rest", "s3", "salesforce", "wrapper"}
+
 // validateConnection checks what the API checks on a create or replace, apart from references
 // to other documents (see Server.checkReferences).
 func (s *Server) validateConnection(doc map[string]any) errorList {
 	var l errorList
 	l.name(doc)
-	if typ := l.requiredText(doc, "type", "type"); typ != "" && typ != "rdbms" && !l.has("type") {
-		l.invalid("type", fmt.Sprintf("%q is not supported by this emulator; use \"rdbms\"", typ))
+	typ := l.requiredText(doc, "type", "type")
+	switch {
+	case typ == "" || typ == "rdbms" || l.has("type"):
+	case slices.Contains(otherConnectionTypes, typ):
+		// Stored as given, so that listings hold more than PostgreSQL connections (the list
+		// resource must skip them); their own settings are not checked.
+		l.optionalText(doc, "_agentId", "_agentId")
+		l.object(doc, typ, typ)
+		return l
+	default:
+		l.invalid("type", fmt.Sprintf("%q is not a connection type this emulator knows; use \"rdbms\" or one of %s",
+			typ, strings.Join(otherConnectionTypes, ", ")))
 	}
 	l.optionalText(doc, "_agentId", "_agentId")
 	l.optionalText(doc, "_borrowConcurrencyFromConnectionId", "_borrowConcurrencyFromConnectionId")
