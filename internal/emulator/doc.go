@@ -1,7 +1,8 @@
 // Package emulator is an in-memory emulation of the integrator.io REST API described in
 // shared/integratorio-api.md: connections (PostgreSQL and other RDBMS documents), on-premise
-// agents, token info, bearer authentication, paging, secret masking, connection tests and the
-// per-token rate limit.
+// agents, token info (full-access and custom-scoped tokens), bearer authentication, paging,
+// secret masking, connection tests and the per-account rate limit shared by all its tokens.
+// Where the API reference leaves a reading open, a Config field plays each one.
 //
 // It is deliberately independent of internal/client: documents are stored as generic JSON
 // (map[string]any), so unknown fields round-trip, PUT is a true full replace, and a
