@@ -272,7 +272,7 @@ func (r *postgresConnectionResource) Create(ctx context.Context, req resource.Cr
 	state := plan
 	state.ID = types.StringValue(created.ID)
 	state.Offline = types.BoolValue(created.Offline)
-	if checks, _ := plan.checkPlan(ctx); checks.viaAPI {
+	if checks, _ := plan.checkPlan(ctx, r.data.checkDefaults()); checks.viaAPI {
 		offline, diags := r.testSavedConnection(ctx, created, checks.timeout)
 		resp.Diagnostics.Append(diags...)
 		state.Offline = types.BoolValue(offline)
@@ -375,7 +375,7 @@ func (r *postgresConnectionResource) Update(ctx context.Context, req resource.Up
 	if next.Offline.IsUnknown() {
 		next.Offline = types.BoolValue(updated.Offline)
 	}
-	if checks, _ := plan.checkPlan(ctx); testsAfterUpdate(checks, settingsChanged, state) {
+	if checks, _ := plan.checkPlan(ctx, r.data.checkDefaults()); testsAfterUpdate(checks, settingsChanged, state) {
 		offline, diags := r.testSavedConnection(ctx, updated, checks.timeout)
 		resp.Diagnostics.Append(diags...)
 		next.Offline = types.BoolValue(offline)
@@ -421,11 +421,11 @@ func (r *postgresConnectionResource) ImportState(ctx context.Context, req resour
 
 // keepUnmanagedFields makes doc, the document an update will PUT, keep what integrator.io holds
 // beyond the attributes Terraform manages (debug settings, integration ownership, fields added
-// later): a PUT replaces the whole document. It reads the connection first, from the refresh's
-// listing when that is fresh.
+// later): a PUT replaces the whole document. It reads the connection first: from the refresh's
+// listing when that is fresh and no write has happened since, else with one GET.
 func (r *postgresConnectionResource) keepUnmanagedFields(ctx context.Context, id string, doc *client.Connection) diag.Diagnostics {
 	var diags diag.Diagnostics
-	current, err := r.data.connections.Get(ctx, id)
+	current, err := r.data.connections.Latest(ctx, id)
 	switch {
 	case isNotFound(err):
 		diags.AddError("Connection Deleted Outside Terraform",
