@@ -2,6 +2,7 @@ package provider_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"testing"
@@ -249,4 +250,36 @@ func TestEmulatorConnectivityCheck_agentWithScopedToken(t *testing.T) {
 			},
 		},
 	})
+}
+
+// TestEmulatorConnectivityCheck_pingErrorsAsStrings: when integrator.io's test reports its
+// failure as plain strings (emulator Config.PingErrorsAsStrings), the user reads that text.
+func TestEmulatorConnectivityCheck_pingErrorsAsStrings(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t, emulator.Config{
+		PingErrorsAsStrings: true,
+		PingFailureStatus:   422,
+		Pinger: func(context.Context, emulator.PingTarget) error {
+			return errors.New(`password authentication failed for user "x"`)
+		},
+	})
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: connConfig(env, `
+  name     = "Wrong password"
+  host     = "db.internal"
+  database = "x"
+  username = "x"
+  password = "x-password"
+  connectivity_check = { direct = false }
+`),
+			ExpectError: acctest.ErrorText("integrator.io Connection Test Failed",
+				`integrator.io tested connection "Wrong password" before saving it and reported: password authentication failed for user "x"`,
+				"Nothing was created or changed."),
+		}},
+	})
+	if n := creates(env); n != 0 {
+		t.Fatalf("a failed API test was followed by %d creates, want 0", n)
+	}
 }
