@@ -5,7 +5,9 @@
 #   scripts/install-tools.sh                     # everything
 #   scripts/install-tools.sh terraform postgres  # a subset
 #
-# Tools: terraform tofu tfplugindocs golangci-lint goreleaser postgres utils (curl, jq) terraformrc.
+# Tools: terraform terraform-1.15 tofu tfplugindocs golangci-lint goreleaser postgres utils (curl, jq)
+# terraformrc. terraform-1.15 (bin/terraform-1.15, for resource identity, terraform query and actions)
+# is always built from tools/terraform-1.15, whatever Terraform is on PATH.
 # Idempotent: a tool is rebuilt only when its binary is missing or its stamp (a hash of the tool
 # module's go.mod and go.sum plus the Go version) changed. One line of output per tool.
 #
@@ -24,7 +26,7 @@ export GOWORK=off
 export TF_CLI_CONFIG_FILE="$bin/terraformrc"
 
 min_terraform="1.5.0"
-all_tools=(terraformrc terraform tofu tfplugindocs golangci-lint goreleaser postgres utils)
+all_tools=(terraformrc terraform terraform-1.15 tofu tfplugindocs golangci-lint goreleaser postgres utils)
 
 say() { printf '%-14s %s\n' "$1:" "$2"; }
 
@@ -109,6 +111,37 @@ install_terraform() {
 	build_go_tool terraform tools/terraform github.com/hashicorp/terraform
 }
 
+# install_terraform_115: Terraform 1.15 from tools/terraform-1.15 (its go.mod pins the release; its
+# stubs/ stand in for the state backends the module proxy does not serve), as bin/terraform-1.15,
+# plus bin/terraform-1.15.d/terraform, a link that puts it first on a PATH for tools that look up
+# "terraform" (tfplugindocs needs 1.14+ to see list resources and actions). Stamped like the others,
+# with the stubs in the stamp.
+install_terraform_115() {
+	local name=terraform-1.15 dir=tools/terraform-1.15 want have="" start
+	want="$( (cat "$root/$dir/go.mod" "$root/$dir/go.sum"; find "$root/$dir/stubs" -type f | sort | xargs cat) |
+		sha256sum | cut -c1-16 | tr -d '\n')"
+	want+=" $go_version"
+	[[ -f "$stamps/$name" ]] && have="$(cat "$stamps/$name")"
+	mkdir -p "$bin/$name.d"
+	ln -sfn "../$name" "$bin/$name.d/terraform"
+	if [[ -x "$bin/$name" && "$have" == "$want" ]]; then
+		say "$name" "up to date (bin/$name from $dir)"
+		return 0
+	fi
+	start=$SECONDS
+	rm -f "$stamps/$name"
+	if ! (cd "$root/$dir" && CGO_ENABLED=0 go build -trimpath \
+		-ldflags "-s -w -X 'github.com/hashicorp/terraform/version.dev=no'" \
+		-o "$bin/$name.tmp" github.com/hashicorp/terraform); then
+		rm -f "$bin/$name.tmp"
+		say "$name" "FAILED to build github.com/hashicorp/terraform from $dir" >&2
+		return 1
+	fi
+	mv -f "$bin/$name.tmp" "$bin/$name"
+	printf '%s\n' "$want" >"$stamps/$name"
+	say "$name" "built bin/$name ($("$bin/$name" version | head -n1)) from $dir in $((SECONDS - start))s"
+}
+
 install_postgres() {
 	local initdb
 	initdb="$(ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -n1 || true)"
@@ -184,6 +217,7 @@ install_one() {
 	case "$1" in
 	terraformrc) install_terraformrc ;;
 	terraform) install_terraform ;;
+	terraform-1.15) install_terraform_115 ;;
 	tofu | opentofu) build_go_tool tofu tools/opentofu github.com/opentofu/opentofu/cmd/tofu ;;
 	tfplugindocs) build_go_tool tfplugindocs tools github.com/hashicorp/terraform-plugin-docs/cmd/tfplugindocs ;;
 	golangci-lint) build_go_tool golangci-lint tools github.com/golangci/golangci-lint/v2/cmd/golangci-lint ;;
