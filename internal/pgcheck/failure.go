@@ -176,10 +176,11 @@ func (c *checker) serverError(pgErr *pgconn.PgError, err error) (*Failure, bool)
 	case "3D000": // invalid_catalog_name
 		f = c.newFailure(KindDatabaseMissing, fmt.Sprintf("database %q does not exist on %s", c.databaseName(), c.addr),
 			"Check the database name (it is case-sensitive), or create the database.", err)
-	case "53300": // too_many_connections
+	case "53300": // too_many_connections: other sessions may end soon, so it is retried
 		f = c.newFailure(KindTooManyConnections,
 			fmt.Sprintf("PostgreSQL at %s has no free connection slot: %s", c.addr, pgErr.Message),
 			"Close idle sessions or raise max_connections on the server, then try again.", err)
+		transient = true
 	case "42704": // undefined_object: a run-time parameter the server does not know
 		name := pgErr.Message
 		if i, j := strings.Index(name, `"`), strings.LastIndex(name, `"`); i >= 0 && j > i {

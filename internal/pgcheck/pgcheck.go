@@ -3,7 +3,7 @@
 //
 // Check connects with pgx, runs SHOW server_version and disconnects. Failures come back as
 // *Failure with a Kind, a message and a hint. Transient failures (no answer, server starting
-// up) are retried with backoff until Settings.Timeout, a refused connection only for
+// up, no free connection slot) are retried with backoff until Settings.Timeout, a refused connection only for
 // RefusedRetryWindow; others are reported at once. No error text ever holds the password, key
 // or passphrase, and the password never travels in a connection string: the pgx configuration is
 // filled field by field.

@@ -278,11 +278,12 @@ func TestCheckFailures(t *testing.T) {
 			setup: func(t *testing.T) (Settings, string) {
 				f := startFake(t, "127.0.0.1:0", failsWith("53300", "sorry, too many clients already"))
 				s := passwordSettings()
-				s.Port = f.port()
+				s.Port, s.Timeout = f.port(), shortTimeout
 				return s, "PostgreSQL at " + f.addr() + " has no free connection slot: sorry, too many clients already"
 			},
 			kind:     KindTooManyConnections,
 			sqlState: "53300",
+			retried:  true, // other sessions may end: a bulk apply's checks wait for a slot
 		},
 		{
 			name: "other server error",

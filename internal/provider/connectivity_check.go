@@ -89,8 +89,16 @@ type checkPlan struct {
 	timeout        time.Duration
 }
 
-func (m postgresConnectionModel) checkPlan(ctx context.Context) (checkPlan, diag.Diagnostics) {
+// checkPlan applies, in order, the built-in defaults, the provider block's defaults and the
+// connection's own connectivity_check.
+func (m postgresConnectionModel) checkPlan(ctx context.Context, defaults checkDefaults) (checkPlan, diag.Diagnostics) {
 	p := checkPlan{direct: !m.onPremise(), viaAPI: true, timeout: defaultCheckTimeout}
+	if defaults.direct != nil {
+		p.direct = *defaults.direct
+	}
+	if defaults.viaAPI != nil {
+		p.viaAPI = *defaults.viaAPI
+	}
 	if m.ConnectivityCheck.IsNull() || m.ConnectivityCheck.IsUnknown() {
 		return p, nil
 	}
@@ -114,7 +122,7 @@ func (m postgresConnectionModel) checkPlan(ctx context.Context) (checkPlan, diag
 // online, the database accepts the login from here, and integrator.io's own test passes.
 func (r *postgresConnectionResource) runChecks(ctx context.Context, m postgresConnectionModel, doc *client.Connection, s secrets) diag.Diagnostics {
 	var diags diag.Diagnostics
-	plan, d := m.checkPlan(ctx)
+	plan, d := m.checkPlan(ctx, r.data.checkDefaults())
 	diags.Append(d...)
 	if diags.HasError() || (!plan.direct && !plan.viaAPI) {
 		return diags
@@ -125,6 +133,15 @@ func (r *postgresConnectionResource) runChecks(ctx context.Context, m postgresCo
 			return diags
 		}
 	}
+	// Each check logs in to the database: bound how many run at once against one server, so
+	// that an apply of many connections does not exhaust its connection slots.
+	release, err := r.data.checks.acquire(ctx, m.Host.ValueString(), m.Port.ValueInt64())
+	if err != nil {
+		diags.AddError("Connectivity Check Not Started", fmt.Sprintf("Connection %q was not checked: %s. Nothing was created or changed.",
+			m.Name.ValueString(), err))
+		return diags
+	}
+	defer release()
 	if plan.direct {
 		diags.Append(directCheck(ctx, m, s, plan.timeout)...)
 		if diags.HasError() {
@@ -202,6 +219,10 @@ func directCheck(ctx context.Context, m postgresConnectionModel, s secrets, time
 		detail := fmt.Sprintf("Terraform could not log in to PostgreSQL at %s from this machine: %s\n\n", target, reason)
 		if hint != "" {
 			detail += "How to fix: " + hint + "\n\n"
+		}
+		if f != nil && f.Kind == pgcheck.KindTooManyConnections {
+			detail += "Applying many connections to one server at once opens a login for each: apply with a lower " +
+				"-parallelism (such as terraform apply -parallelism=4), or lower max_checks_per_database_host in the provider block.\n\n"
 		}
 		detail += "Nothing was created or changed."
 		if dependsOnWhereTerraformRuns(f) {
@@ -282,7 +303,16 @@ func (r *postgresConnectionResource) testSavedConnection(ctx context.Context, sa
 	testCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	start := time.Now()
-	err := r.data.client.Connections.Ping(testCtx, saved.ID)
+	var err error
+	if saved.RDBMS != nil {
+		var release func()
+		if release, err = r.data.checks.acquire(testCtx, saved.RDBMS.Host, int64(saved.RDBMS.Port)); err == nil {
+			defer release()
+		}
+	}
+	if err == nil {
+		err = r.data.client.Connections.Ping(testCtx, saved.ID)
+	}
 	r.data.connections.Invalidate() // the test may have changed the flag
 	fields := map[string]any{"check": "saved", "id": saved.ID, "duration_ms": time.Since(start).Milliseconds()}
 	if err == nil {

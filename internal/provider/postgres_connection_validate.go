@@ -169,7 +169,7 @@ func (r *postgresConnectionResource) planOffline(ctx context.Context, req resour
 	if resp.Diagnostics.HasError() || state.Offline.IsNull() || state.Offline.ValueBool() {
 		return
 	}
-	checks, _ := plan.checkPlan(ctx)
+	checks, _ := plan.checkPlan(ctx, r.data.checkDefaults())
 	if !testsAfterUpdate(checks, connectionSettingsChanged(plan, state), state) {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("offline"), types.BoolValue(false))...)
 	}

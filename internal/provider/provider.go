@@ -63,6 +63,9 @@ type providerModel struct {
 	BaseURL    types.String `tfsdk:"base_url"`
 	MaxRetries types.Int64  `tfsdk:"max_retries"`
 	Timeout    types.String `tfsdk:"request_timeout"`
+
+	MaxChecksPerHost  types.Int64  `tfsdk:"max_checks_per_database_host"`
+	ConnectivityCheck types.Object `tfsdk:"connectivity_check"`
 }
 
 func (p *integratorioProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -107,6 +110,8 @@ func (p *integratorioProvider) Schema(_ context.Context, _ provider.SchemaReques
 				Optional:   true,
 				Validators: []validator.String{DurationValidator(minRequestTimeout, maxRequestTimeout)},
 			},
+			"max_checks_per_database_host": maxChecksPerHostSchema(),
+			"connectivity_check":           providerCheckSchema(),
 		},
 	}
 }
@@ -121,7 +126,8 @@ func (p *integratorioProvider) Configure(ctx context.Context, req provider.Confi
 	// A value that comes from another resource is unknown while planning; say which one.
 	for name, v := range map[string]interface{ IsUnknown() bool }{
 		"api_token": config.APIToken, "region": config.Region, "base_url": config.BaseURL, "max_retries": config.MaxRetries,
-		"request_timeout": config.Timeout,
+		"request_timeout": config.Timeout, "max_checks_per_database_host": config.MaxChecksPerHost,
+		"connectivity_check": config.ConnectivityCheck,
 	} {
 		if v.IsUnknown() {
 			resp.Diagnostics.AddAttributeError(path.Root(name), "Unknown Provider Setting",
@@ -182,6 +188,7 @@ func (p *integratorioProvider) Configure(ctx context.Context, req provider.Confi
 		}
 		timeout = d
 	}
+	defaults, limiter := configureChecks(ctx, config.MaxChecksPerHost, config.ConnectivityCheck, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -217,6 +224,7 @@ func (p *integratorioProvider) Configure(ctx context.Context, req provider.Confi
 	tflog.Debug(ctx, "configured integrator.io client", map[string]any{"base_url": baseURL, "max_retries": maxRetries})
 
 	data := newProviderData(c)
+	data.defaults, data.checks = defaults, limiter
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data

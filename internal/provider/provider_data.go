@@ -14,6 +14,8 @@ import (
 type providerData struct {
 	client      *client.Client
 	connections *connectionReader
+	defaults    checkDefaults // the provider block's connectivity_check
+	checks      *hostLimiter  // max_checks_per_database_host
 }
 
 func newProviderData(c *client.Client) *providerData {
