@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/integratorio/terraform-provider-integratorio/internal/acctest"
+	"github.com/integratorio/terraform-provider-integratorio/internal/client"
 	"github.com/integratorio/terraform-provider-integratorio/internal/emulator"
 	"github.com/integratorio/terraform-provider-integratorio/internal/pgserver"
 )
@@ -113,4 +114,42 @@ func TestEmulatorCLI_verifyTrueInOldStateIsNoDiff(t *testing.T) {
 		t.Fatalf("the plan over an earlier version's state is not empty (exit 2 means changes):\n%s", res.Output())
 	}
 	wantNotIn(t, strings.Join(strings.Fields(res.Output()), " "), "ssl_verify_server_certificate")
+}
+
+// A configuration generated for an import has password = null: plans that change nothing pass,
+// with a warning that the next change will need the password.
+func TestEmulatorCLI_generatedConfigWarnsAboutPassword(t *testing.T) {
+	t.Parallel()
+	pg := acctest.Postgres(t)
+	env := acctest.NewEnv(t, emulator.Config{})
+	created, err := apiClient(t, env).Connections.Create(t.Context(), &client.Connection{
+		Type: client.ConnectionTypeRDBMS, Name: "Made in the UI",
+		RDBMS: &client.RDBMS{Type: client.RDBMSTypePostgreSQL, Host: pg.Host, Port: client.Port(pg.Port),
+			Database: pg.Database, User: pg.PasswordUser, Password: pg.Password},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cli := newCLI(t, env)
+	importBlock := fmt.Sprintf(`
+import {
+  to = integratorio_postgres_connection.imported
+  id = %q
+}
+`, created.ID)
+	out, err := cliOutput(t, cli, importBlock, "plan", "-no-color", "-generate-config-out=generated.tf")
+	if err != nil {
+		t.Fatalf("planning the import failed:\n%s", out)
+	}
+	out, err = cliOutput(t, cli, importBlock, "apply", "-auto-approve", "-no-color")
+	if err != nil {
+		t.Fatalf("applying the import failed:\n%s", out)
+	}
+	wantIn(t, out, "Warning: Password Needed for the Next Change", "with integratorio_postgres_connection.imported",
+		"the next change will fail with Missing Password. Set password (from a sensitive variable), or password_wo with password_wo_version, now.")
+	out, err = cliOutput(t, cli, "", "plan", "-no-color", "-detailed-exitcode")
+	if err != nil {
+		t.Fatalf("the plan after the import is not empty:\n%s", out)
+	}
+	wantIn(t, out, "Warning: Password Needed for the Next Change")
 }

@@ -138,6 +138,7 @@ func (r *postgresConnectionResource) ModifyPlan(ctx context.Context, req resourc
 		return
 	}
 	checkPasswordToSend(config, req, resp)
+	passwordForNextChangeWarning(config, req, resp)
 	r.planOffline(ctx, req, resp)
 	if !config.ConcurrencyLevel.IsNull() {
 		return

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 )
 
 // configWarnings are the findings in a configuration that should not stop a plan but would cost
@@ -71,4 +72,25 @@ func writeOnlyVersionWarnings(m postgresConnectionModel, diags *diag.Diagnostics
 				"never be sent. Set %s = 1 now, and raise it whenever %s changes to send the new value.",
 				wo.attribute, wo.what, wo.version, wo.attribute))
 	}
+}
+
+// passwordForNextChangeWarning warns, on a plan that sends nothing, about a connection whose
+// configuration has no password although it logs in with one, as a configuration written by
+// `terraform plan -generate-config-out` after an import: the plan succeeds, but any later change
+// sends the whole document and is refused with Missing Password (checkPasswordToSend).
+func passwordForNextChangeWarning(config postgresConnectionModel, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	key, _ := config.sslKey()
+	certLogin := isSet(config.SSLCA) && isSet(config.SSLCertificate) && isSet(key)
+	if certLogin || isSet(config.Password) || isSet(config.PasswordWO) {
+		return
+	}
+	if req.State.Raw.IsNull() || !req.Plan.Raw.Equal(req.State.Raw) {
+		return // a create or a change: checkPasswordToSend refuses it
+	}
+	resp.Diagnostics.AddAttributeWarning(path.Root("password"), "Password Needed for the Next Change",
+		"The configuration has neither password nor password_wo (a configuration written by terraform plan "+
+			"-generate-config-out cannot know the password). This plan changes nothing, so nothing is sent. But every "+
+			"change sends the whole connection to integrator.io, which cannot give back the password it holds, so the next "+
+			"change will fail with Missing Password. Set password (from a sensitive variable), or password_wo with "+
+			"password_wo_version, now.")
 }
