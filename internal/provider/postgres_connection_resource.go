@@ -194,6 +194,12 @@ func (r *postgresConnectionResource) Schema(ctx context.Context, _ resource.Sche
 					int64validator.ConflictsWith(path.MatchRoot("borrow_concurrency_from")),
 				},
 			},
+			"concurrency_level_in_force": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("The concurrency level integrator.io applies, as it reports it: `concurrency_level`, "+
+					"or less when the account's licence caps it (integrator.io quietly lowers a level above the licence, such as 35 to %d). "+
+					"Null when the connection borrows another's limit. Set by integrator.io.", standardConcurrencyCap),
+				Computed: true,
+			},
 			"borrow_concurrency_from": schema.StringAttribute{
 				MarkdownDescription: "The id of another connection whose concurrency limit this one shares, so that several " +
 					"connections together stay within one limit. Conflicts with `concurrency_level`.",
@@ -277,6 +283,7 @@ func (r *postgresConnectionResource) Create(ctx context.Context, req resource.Cr
 		resp.Diagnostics.Append(diags...)
 		state.Offline = types.BoolValue(offline)
 	}
+	state.ConcurrencyLevelInForce = levelInForce(created)
 	resp.Diagnostics.Append(concurrencyWarning(plan, created)...)
 	resp.Diagnostics.Append(recordSavedFacts(ctx, resp.Private, doc, created)...)
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, state)...)
@@ -294,6 +301,9 @@ func (r *postgresConnectionResource) Read(ctx context.Context, req resource.Read
 	doc, err := r.data.connections.Get(ctx, id)
 	if isNotFound(err) {
 		tflog.Warn(ctx, "connection no longer exists in integrator.io; removing it from state", map[string]any{"id": id})
+		// The framework wants an identity after every Read without errors, also one that removes
+		// the resource ("Missing Resource Identity After Read" otherwise).
+		resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, id)...)
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -380,6 +390,7 @@ func (r *postgresConnectionResource) Update(ctx context.Context, req resource.Up
 		resp.Diagnostics.Append(diags...)
 		next.Offline = types.BoolValue(offline)
 	}
+	next.ConcurrencyLevelInForce = levelInForce(updated)
 	resp.Diagnostics.Append(concurrencyWarning(plan, updated)...)
 	resp.Diagnostics.Append(recordSavedFacts(ctx, resp.Private, doc, updated)...)
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, next)...)
