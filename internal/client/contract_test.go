@@ -970,7 +970,7 @@ var emulatorModes = []emulatorMode{
 		PingFailureStatus: http.StatusUnprocessableEntity, PingErrorsAsStrings: true,
 		AgentOnlineField: true, LinkHost: "api-2.tf-acc.example",
 	}},
-	{title: "emulator, a scoped token", scoped: true},
+	{title: "emulator, a scoped token, certificates omitted", scoped: true, cfg: emulator.Config{OmitCertificates: true}},
 }
 
 // The emulator's pinger in these runs: only the suite's "working database" logs in.
