@@ -24,7 +24,7 @@ func TestConnectionValidation(t *testing.T) {
 		{"name not a string", func(d map[string]any) { d["name"] = 7 }, "name", codeInvalidValue},
 		{"name too long", func(d map[string]any) { d["name"] = strings.Repeat("é", 101) }, "name", codeInvalidValue},
 		{"type missing", func(d map[string]any) { delete(d, "type") }, "type", codeMissingField},
-		{"type not rdbms", func(d map[string]any) { d["type"] = "http" }, "type", codeInvalidValue},
+		{"type unknown", func(d map[string]any) { d["type"] = "carrier-pigeon" }, "type", codeInvalidValue},
 		{"rdbms missing", func(d map[string]any) { delete(d, "rdbms") }, "rdbms", codeMissingField},
 		{"rdbms not an object", func(d map[string]any) { d["rdbms"] = "postgresql" }, "rdbms", codeInvalidValue},
 		{"rdbms.type missing", func(d map[string]any) { set(d, "rdbms.type", deleted) }, "rdbms.type", codeMissingField},
