@@ -85,7 +85,6 @@ resource "integratorio_postgres_connection" "test" {
   database          = "orders"
   username          = "svc"
   password          = "a-password"
-  concurrency_level = 40
   use_ssl           = true
   ssl_ca            = %q
 }
@@ -96,8 +95,6 @@ resource "integratorio_postgres_connection" "test" {
 	}
 	out := res.Output()
 	for _, want := range []string{
-		"Warning: Concurrency Level Above the Standard Licence",
-		"concurrency_level = 40 is above 25. Accounts without the larger licence are capped at 25",
 		"Warning: CA Certificate Expired",
 		`"CN=old-db-ca" expired on`,
 	} {

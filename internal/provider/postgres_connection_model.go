@@ -54,6 +54,7 @@ type postgresConnectionModel struct {
 	SSLKeyWOVersion            types.Int64    `tfsdk:"ssl_key_wo_version"`
 	SSLVerifyServerCertificate types.Bool     `tfsdk:"ssl_verify_server_certificate"`
 	ConcurrencyLevel           types.Int64    `tfsdk:"concurrency_level"`
+	ConcurrencyLevelInForce    types.Int64    `tfsdk:"concurrency_level_in_force"`
 	BorrowConcurrencyFrom      types.String   `tfsdk:"borrow_concurrency_from"`
 	Properties                 types.Map      `tfsdk:"properties"`
 	Offline                    types.Bool     `tfsdk:"offline"`
@@ -200,6 +201,7 @@ func fromDocument(doc *client.Connection, prior postgresConnectionModel, saved s
 
 	m.BorrowConcurrencyFrom = optionalString(doc.BorrowConcurrencyFromConnectionID)
 	m.ConcurrencyLevel = readConcurrencyLevel(doc, prior.ConcurrencyLevel, saved.level)
+	m.ConcurrencyLevelInForce = levelInForce(doc)
 
 	// A field that integrator.io did not show right after the provider saved it is hidden, not
 	// removed, when it is absent again.

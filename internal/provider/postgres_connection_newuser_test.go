@@ -153,3 +153,33 @@ import {
 	}
 	wantIn(t, out, "Warning: Password Needed for the Next Change")
 }
+
+// A level above the licence is warned about at the plan and the apply that ask for it; afterwards
+// concurrency_level_in_force shows the level integrator.io applies, and plans are quiet and empty.
+func TestEmulatorCLI_concurrencyLevelInForce(t *testing.T) {
+	t.Parallel()
+	pg := acctest.Postgres(t)
+	env := acctest.NewEnv(t, emulator.Config{ConcurrencyLicence: 25})
+	cli := newCLI(t, env)
+	config := "resource \"integratorio_postgres_connection\" \"test\" {" + plainBody(pg, "concurrency_level = 35\n") + "}\n" + `
+output "in_force" {
+  value = integratorio_postgres_connection.test.concurrency_level_in_force
+}
+`
+	out, err := cliOutput(t, cli, config, "apply", "-auto-approve", "-no-color")
+	if err != nil {
+		t.Fatalf("apply failed:\n%s", out)
+	}
+	wantIn(t, out, "Warning: Concurrency Level Above the Standard Licence", "concurrency_level = 35 is above 25.",
+		"Warning: Concurrency Level Lowered by integrator.io", "integrator.io saved concurrency level 25 instead of 35",
+		"in_force = 25")
+	out, err = cliOutput(t, cli, config, "plan", "-no-color", "-detailed-exitcode")
+	if err != nil {
+		t.Fatalf("the plan after the apply is not empty:\n%s", out)
+	}
+	wantNotIn(t, out, "Concurrency Level")
+	out, err = cliOutput(t, cli, config, "output", "-no-color", "in_force")
+	if err != nil || strings.TrimSpace(out) != "25" {
+		t.Fatalf("concurrency_level_in_force = %q (%v), want 25", out, err)
+	}
+}

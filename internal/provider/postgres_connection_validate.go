@@ -87,12 +87,6 @@ func (r *postgresConnectionResource) ValidateConfig(ctx context.Context, req res
 	validateTLSMaterial(m, resp)
 	configWarnings(m, &resp.Diagnostics)
 
-	if lvl := m.ConcurrencyLevel; !lvl.IsNull() && !lvl.IsUnknown() && lvl.ValueInt64() > standardConcurrencyCap {
-		resp.Diagnostics.AddAttributeWarning(path.Root("concurrency_level"), "Concurrency Level Above the Standard Licence",
-			fmt.Sprintf("concurrency_level = %d is above %d. Accounts without the larger licence are capped at %d: "+
-				"integrator.io will quietly lower the level. Check the account's licence, or set %d or less.",
-				lvl.ValueInt64(), standardConcurrencyCap, standardConcurrencyCap, standardConcurrencyCap))
-	}
 }
 
 // validateTLSMaterial parses the PEM values that are known now, with the same code the
@@ -140,14 +134,14 @@ func (r *postgresConnectionResource) ModifyPlan(ctx context.Context, req resourc
 	checkPasswordToSend(config, req, resp)
 	passwordForNextChangeWarning(config, req, resp)
 	r.planOffline(ctx, req, resp)
-	if !config.ConcurrencyLevel.IsNull() {
-		return
+	if config.ConcurrencyLevel.IsNull() {
+		level := types.Int64Value(defaultConcurrencyLevel)
+		if isSet(config.BorrowConcurrencyFrom) {
+			level = types.Int64Null()
+		}
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("concurrency_level"), level)...)
 	}
-	level := types.Int64Value(defaultConcurrencyLevel)
-	if isSet(config.BorrowConcurrencyFrom) {
-		level = types.Int64Null()
-	}
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("concurrency_level"), level)...)
+	planLevelInForce(ctx, req, resp)
 }
 
 // planOffline plans the offline flag of an update. Only integrator.io's test of the saved
