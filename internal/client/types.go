@@ -68,12 +68,6 @@ type SSL struct {
 	Extra map[string]json.RawMessage `json:"-"`
 }
 
-// HasMaterial reports whether ssl holds a CA, a certificate or a key (masked ones included). The
-// API has no "SSL on" field: the integrator.io UI's "Use SSL" box is derived from exactly this.
-func (s *SSL) HasMaterial() bool {
-	return s != nil && (s.CA != "" || s.Cert != "" || s.Key != "")
-}
-
 // Option is one driver property.
 type Option struct {
 	Name  string `json:"name"`
