@@ -20,10 +20,9 @@ locals {
   pg = jsondecode(file(var.postgres_settings_file))
 }
 
-# The on-premise agent, looked up by name; refuse to bind a connection to a dead one.
+# The on-premise agent, looked up by name; the connection checks that it is online before saving.
 data "integratorio_agent" "datacenter" {
-  name           = "dc1-agent"
-  require_online = true
+  name = "dc1-agent"
 }
 
 # 1. A cloud connection over TLS with a password, checked directly and by integrator.io.

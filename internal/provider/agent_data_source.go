@@ -64,7 +64,9 @@ func (d *agentDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"require_online": schema.BoolAttribute{
-				MarkdownDescription: "Fail when the agent is offline, naming when it was last seen. Defaults to `false`.",
+				MarkdownDescription: "Fail when the agent is offline, naming when it was last seen. Defaults to `false`. " +
+					"Data sources are read by every plan, `terraform destroy` included, so an offline agent then blocks destroying " +
+					"the connections that use it too; connections already check their agent when they are created or changed.",
 				Optional:            true,
 			},
 			"description": schema.StringAttribute{
@@ -152,14 +154,9 @@ func (d *agentDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		case 1:
 			agent = &matches[0]
 		default:
-			ids := make([]string, len(matches))
-			for i, a := range matches {
-				ids[i] = a.ID
+			if agent = chooseAmongNamesakes(name, matches, &resp.Diagnostics); agent == nil {
+				return
 			}
-			resp.Diagnostics.AddAttributeError(path.Root("name"), "Several Agents Have This Name",
-				fmt.Sprintf("%d agents are named %q (ids %s). Select one with id instead of name, or rename the others in integrator.io.",
-					len(matches), name, strings.Join(ids, ", ")))
-			return
 		}
 	}
 

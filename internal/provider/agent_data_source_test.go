@@ -162,7 +162,8 @@ data "integratorio_agent" "a" {
   name = "twin"
 }
 `,
-			ExpectError: acctest.ErrorText("Several Agents Have This Name", `2 agents are named "twin" (ids `+a+`, `+b+`). Select one with id instead of name`),
+			ExpectError: acctest.ErrorText("Several Agents Have This Name", `2 agents are named "twin" and 2 of them are online, so which one is meant is not clear: `+
+				a+` (online, its last heartbeat was at`, b+` (online, its last heartbeat was at`, "Select one with id instead of name"),
 		}},
 	})
 }

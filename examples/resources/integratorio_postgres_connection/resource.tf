@@ -28,8 +28,7 @@ resource "integratorio_postgres_connection" "orders" {
 # A database behind the firewall, reached through an on-premise agent, with a write-only
 # password (Terraform 1.11+): it is sent to integrator.io but never stored in state.
 data "integratorio_agent" "datacenter" {
-  name           = "dc1-agent"
-  require_online = true
+  name = "dc1-agent"
 }
 
 variable "warehouse_db_password" {

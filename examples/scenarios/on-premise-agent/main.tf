@@ -32,8 +32,7 @@ variable "db_password" {
 }
 
 data "integratorio_agent" "this" {
-  name           = var.agent_name
-  require_online = true
+  name = var.agent_name
 }
 
 resource "integratorio_postgres_connection" "warehouse" {
