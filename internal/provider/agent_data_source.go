@@ -67,7 +67,7 @@ func (d *agentDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 				MarkdownDescription: "Fail when the agent is offline, naming when it was last seen. Defaults to `false`. " +
 					"Data sources are read by every plan, `terraform destroy` included, so an offline agent then blocks destroying " +
 					"the connections that use it too; connections already check their agent when they are created or changed.",
-				Optional:            true,
+				Optional: true,
 			},
 			"description": schema.StringAttribute{
 				MarkdownDescription: "The agent's description.",

@@ -62,7 +62,7 @@ func TestEmulatorProvider_connectivityCheckDefaultsFromEnvironment(t *testing.T)
 	t.Setenv("INTEGRATORIO_CHECK_VIA_API", "false")
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
-		Steps: []resource.TestStep{{Config: connConfig(env, unreachableBody(t, ""))}},
+		Steps:                    []resource.TestStep{{Config: connConfig(env, unreachableBody(t, ""))}},
 	})
 	t.Setenv("INTEGRATORIO_CHECK_DIRECT", "no")
 	resource.UnitTest(t, resource.TestCase{

@@ -48,10 +48,10 @@ func TestEmulatorPostgresConnection_propertiesKeys(t *testing.T) {
 				ExpectError: acctest.ErrorText(`properties key "dbname"`, "the `database` attribute sets it"),
 			},
 			{
-				Config: conn(`{ statment_timeout = "1000" }`),
+				Config: conn(`{ statement_timout = "1000" }`),
 				ExpectError: acctest.ErrorText("Direct Connectivity Check Failed",
-					`PostgreSQL does not know the run-time parameter "statment_timeout" given in properties`,
-					`correct or remove the key "statment_timeout"`),
+					`PostgreSQL does not know the run-time parameter "statement_timout" given in properties`,
+					`correct or remove the key "statement_timout"`),
 			},
 			{
 				Config: conn(`{ statement_timeout = "1000", search_path = "public" }`),
