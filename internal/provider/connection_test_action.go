@@ -68,10 +68,10 @@ func (a *connectionTestAction) Schema(_ context.Context, _ action.SchemaRequest,
 				Optional: true,
 			},
 			"password": schema.StringAttribute{
-				MarkdownDescription: "The password for `direct_check` (integrator.io never shows the saved one). Write-only: " +
-					"accepts ephemeral values and is never stored. Only with `direct_check = true`.",
-				Optional:  true,
-				WriteOnly: true,
+				MarkdownDescription: "The password for `direct_check` (integrator.io never shows the saved one), from a " +
+					"sensitive variable. An action's configuration is never stored in state, and the provider keeps the " +
+					"password out of its logs. Only with `direct_check = true`.",
+				Optional: true,
 			},
 			"ssl_ca": schema.StringAttribute{
 				MarkdownDescription: "PEM text of the CA that signed the server's certificate, for `direct_check` over TLS when " +
