@@ -61,11 +61,9 @@ func TestAccConnectionTestAction_offlineToOnline(t *testing.T) {
 			ExpectError: acctest.ErrorText("Connection Test Failed", fmt.Sprintf("integrator.io's test of connection %q", name), "failed (login refused)"),
 		},
 		resource.TestStep{
-			// The failed test left the connection saved, and offline.
-			Config:             tg.ProviderConfig() + actionTriggered(wrong, name) + "\n",
-			PlanOnly:           true,
-			ExpectNonEmptyPlan: false,
-			Check:              checkRemote(t, tg, connAddr, offline(true)),
+			// The failed test left the connection saved, and offline; nothing is to change.
+			Config: tg.ProviderConfig() + actionTriggered(wrong, name),
+			Check:  checkRemote(t, tg, connAddr, offline(true)),
 		},
 		resource.TestStep{
 			Config: tg.ProviderConfig() + actionTriggered(pg, name),
