@@ -71,6 +71,14 @@ while IFS= read -r file; do
 	grep -q required_providers "$copy"/*.tf || printf '%s\n' "$providers_tf" >"$copy/providers.tf"
 	check "terraform-1.15 validate $file" bash -c "cd '$copy' && '$terraform_115' validate -no-color"
 done < <(find examples -name 'import-by-identity.tf' | sort)
+# List resources (terraform query, Terraform 1.14+): each .tfquery.hcl beside a provider block.
+while IFS= read -r dir; do
+	copy="$work/validate-query/${dir//\//_}"
+	mkdir -p "$copy"
+	cp "$dir"/*.tfquery.hcl "$copy/"
+	printf '%s\nprovider "integratorio" {}\n' "$providers_tf" >"$copy/providers.tf"
+	check "terraform-1.15 validate -query $dir" bash -c "cd '$copy' && '$terraform_115' validate -query -no-color"
+done < <(find examples -name '*.tfquery.hcl' -printf '%h\n' | sort -u)
 
 echo "scenarios applied against the emulator and PostgreSQL:"
 pg() { jq -r ".$1" "$STACK_PG_SETTINGS"; }
