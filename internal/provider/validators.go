@@ -65,8 +65,12 @@ func hostProblem(host string) string {
 			return "The host contains a user name (and perhaps a password) before an @. Write only the database server's " +
 				"host name there and put the user in `username` and the password in `password` or `password_wo`."
 		}
-		return fmt.Sprintf("The host contains a user name (and perhaps a password) before %q. Write host = %q, "+
-			"put the user in `username` and the password in `password` or `password_wo`.", after, after)
+		host, port := after, ""
+		if h, p, err := net.SplitHostPort(after); err == nil {
+			host, port = h, ", port = "+p
+		}
+		return fmt.Sprintf("The host contains a user name (and perhaps a password) before %q. Write host = %q%s, "+
+			"put the user in `username` and the password in `password` or `password_wo`.", after, host, port)
 	case strings.TrimSpace(host) != host || strings.ContainsAny(host, " \t\r\n"):
 		if strings.Contains(host, "=") {
 			return "The host is a connection string (key=value pairs), not a host name. Write only the host name, such as " +

@@ -30,6 +30,7 @@ func TestHostProblem(t *testing.T) {
 			"Write only the host name and put the port in `port` and the database name in `database`: " +
 			`host = "db.example.com", port = 5433 and database = "orders".`,
 		"svc:pw@db.example.com":          `before "db.example.com". Write host = "db.example.com"`,
+		"svc:pw@db.example.com:5433":     `before "db.example.com:5433". Write host = "db.example.com", port = 5433,`,
 		"host=db.example.com password=x": "is a connection string (key=value pairs)",
 		strings.Repeat("a.", 127) + "a":  "at most 253",
 	}
