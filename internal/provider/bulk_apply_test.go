@@ -3,10 +3,13 @@ package provider_test
 import (
 	"context"
 	"fmt"
+	"net"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgproto3"
 
 	"github.com/integratorio/terraform-provider-integratorio/internal/acctest"
 	"github.com/integratorio/terraform-provider-integratorio/internal/emulator"
@@ -75,4 +78,71 @@ resource "integratorio_postgres_connection" "bulk" {
 	}
 	t.Logf("%d connections applied at -parallelism=%d in %s, destroyed in %s", bulkConnections, bulkParallelism,
 		applied.Round(100*time.Millisecond), time.Since(began).Round(100*time.Millisecond))
+}
+
+// fullServer is a PostgreSQL server that has no free connection slot: it answers every login
+// with SQLSTATE 53300, as a server at max_connections does.
+func fullServer(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = l.Close() })
+	go func() {
+		for {
+			conn, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer func() { _ = conn.Close() }()
+				backend := pgproto3.NewBackend(conn, conn)
+				if _, err := backend.ReceiveStartupMessage(); err != nil {
+					return
+				}
+				backend.Send(&pgproto3.ErrorResponse{Severity: "FATAL", SeverityUnlocalized: "FATAL", Code: "53300",
+					Message: "sorry, too many clients already"})
+				_ = backend.Flush()
+			}()
+		}
+	}()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// A check that still finds no free slot when its timeout ends names -parallelism in its advice,
+// whether it was the direct login or integrator.io's test that found the server full.
+func TestEmulatorConnectivityCheck_noFreeSlotNamesParallelism(t *testing.T) {
+	t.Parallel()
+	port := fullServer(t)
+	env := acctest.NewEnv(t, emulator.Config{Pinger: func(context.Context, emulator.PingTarget) error {
+		return &emulator.PingError{Code: "connection_failed", Message: fmt.Sprintf(
+			"PostgreSQL at 127.0.0.1:%d has no free connection slot: sorry, too many clients already", port)}
+	}})
+	body := func(direct bool) string {
+		return fmt.Sprintf(`
+  name     = "Full"
+  host     = "127.0.0.1"
+  port     = %d
+  database = "orders"
+  username = "svc"
+  password = "a-password"
+  connectivity_check = { direct = %t, timeout = "2s" }
+`, port, direct)
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: connConfig(env, body(true)),
+				ExpectError: acctest.ErrorText("Direct Connectivity Check Failed", "has no free connection slot: sorry, too many clients already",
+					"apply with a lower -parallelism (such as terraform apply -parallelism=4), or lower max_checks_per_database_host"),
+			},
+			{
+				Config: connConfig(env, body(false)),
+				ExpectError: acctest.ErrorText("integrator.io Connection Test Failed", "has no free connection slot",
+					"The database had no free connection slot.", "apply with a lower -parallelism"),
+			},
+		},
+	})
 }

@@ -237,6 +237,20 @@ func directCheck(ctx context.Context, m postgresConnectionModel, s secrets, time
 	return diags
 }
 
+// slotsHint advises on a test that found the database out of connection slots (PostgreSQL's
+// "too many clients" or "remaining connection slots are reserved", as pgcheck's "no free
+// connection slot"): a bulk apply is the usual cause.
+func slotsHint(reason string) string {
+	for _, sign := range []string{"no free connection slot", "too many clients", "remaining connection slots are reserved", "53300"} {
+		if strings.Contains(reason, sign) {
+			return "The database had no free connection slot. Applying many connections to one server at once opens a " +
+				"login for each: apply with a lower -parallelism (such as terraform apply -parallelism=4), or lower " +
+				"max_checks_per_database_host in the provider block.\n\n"
+		}
+	}
+	return ""
+}
+
 // dependsOnWhereTerraformRuns reports a failure that integrator.io might not meet: the network
 // path (DNS, refusals, no answer), this machine's trust of the server certificate, or a
 // pg_hba.conf rule for this machine's address. Skipping the direct check can only help with those;
@@ -273,10 +287,10 @@ func (r *postgresConnectionResource) apiCheck(ctx context.Context, doc *client.C
 			reason = apiErr.Message
 		}
 		diags.AddError("integrator.io Connection Test Failed",
-			fmt.Sprintf("integrator.io tested connection %q before saving it and reported: %s\n\n"+
+			fmt.Sprintf("integrator.io tested connection %q before saving it and reported: %s\n\n%s"+
 				"Nothing was created or changed. Check the host, port, credentials and SSL settings as integrator.io "+
 				"(or, on-premise, the agent) sees them. To save the connection without this test, set "+
-				"connectivity_check = { via_api = false }.", doc.Name, reason))
+				"connectivity_check = { via_api = false }.", doc.Name, reason, slotsHint(reason)))
 		return diags
 	}
 	tflog.Info(ctx, "connectivity check passed", fields)
