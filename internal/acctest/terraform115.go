@@ -1,7 +1,10 @@
 package acctest
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -60,4 +63,28 @@ func UseTerraform115(t *testing.T) string {
 	}
 	t.Setenv("TF_ACC_TERRAFORM_PATH", p)
 	return p
+}
+
+// SkipCLIBelow skips a test that runs the CLI itself (not through resource.Test, which has
+// tfversion checks) when TF_ACC_TERRAFORM_PATH is older than major.minor, saying why.
+func SkipCLIBelow(t *testing.T, major, minor int, why string) {
+	t.Helper()
+	cli := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	out, err := exec.Command(cli, "version", "-json").Output()
+	if err != nil {
+		t.Fatalf("%s version -json: %v", cli, err)
+	}
+	var v struct {
+		Version string `json:"terraform_version"`
+	}
+	if err := json.Unmarshal(out, &v); err != nil {
+		t.Fatalf("%s version -json: %v", cli, err)
+	}
+	var gotMajor, gotMinor int
+	if _, err := fmt.Sscanf(v.Version, "%d.%d", &gotMajor, &gotMinor); err != nil {
+		t.Fatalf("%s reports version %q: %v", cli, v.Version, err)
+	}
+	if gotMajor < major || (gotMajor == major && gotMinor < minor) {
+		t.Skipf("needs Terraform (or OpenTofu) %d.%d or later for %s; %s is %s", major, minor, why, cli, v.Version)
+	}
 }
