@@ -8,9 +8,9 @@ list "integratorio_postgres_connection" "orders" {
   provider = integratorio
 
   config {
-    name = "orders-*"        # `*` stands for any run of characters
-    host = "db.example.com"  # case-insensitive
-    mode = "cloud"           # or "on_premise"; agent_id = "..." selects one agent's connections
+    name = "orders-*"       # `*` stands for any run of characters
+    host = "db.example.com" # case-insensitive
+    mode = "cloud"          # or "on_premise"; agent_id = "..." selects one agent's connections
   }
 }
 
