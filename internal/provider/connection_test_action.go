@@ -69,8 +69,9 @@ func (a *connectionTestAction) Schema(_ context.Context, _ action.SchemaRequest,
 			},
 			"password": schema.StringAttribute{
 				MarkdownDescription: "The password for `direct_check` (integrator.io never shows the saved one), from a " +
-					"sensitive variable. An action's configuration is never stored in state, and the provider keeps the " +
-					"password out of its logs. Only with `direct_check = true`.",
+					"sensitive variable. An action's configuration is never stored in state and the provider keeps the " +
+					"password out of its logs, but a plan saved with `-out` holds it, as it holds every argument of an " +
+					"action: Terraform accepts neither write-only nor ephemeral values in actions. Only with `direct_check = true`.",
 				Optional: true,
 			},
 			"ssl_ca": schema.StringAttribute{

@@ -53,7 +53,8 @@ func (l *postgresConnectionListResource) ListResourceConfigSchema(_ context.Cont
 		MarkdownDescription: "Finds the account's PostgreSQL connections for `terraform query` (Terraform 1.14 or later), " +
 			"so that connections made in the integrator.io UI can be brought under Terraform with " +
 			"`terraform query -generate-config-out=generated.tf`. Connections of other types are skipped. " +
-			"Every filter is optional; together they must all match. One listing of the account's connections per query. " +
+			"Every filter is optional; together they must all match. One listing of the account's connections per list block; " +
+			"results come sorted by name, and Terraform keeps the first `limit` of them (the list block's argument, 100 by default). " +
 			"integrator.io never shows secrets, so the generated configuration has none: a warning names, for each " +
 			"connection, the secrets (`password` or `password_wo`, `ssl_key`, ...) to add before its next change.",
 		Attributes: map[string]schema.Attribute{
