@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -28,4 +29,15 @@ func TestConnection_otherTypesAreStoredAndListed(t *testing.T) {
 		wantError(t, http.StatusUnprocessableEntity, codeInvalidValue, "type")
 	h.do(http.MethodPost, "/v1/connections", map[string]any{"type": "ftp"}).
 		wantError(t, http.StatusUnprocessableEntity, codeMissingField, "name")
+}
+
+// A test of a connection of another type fails, saying the emulator cannot test that type.
+func TestPing_otherTypeIsNotTestable(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Config{})
+	id := idOf(t, h.create(map[string]any{"type": "http", "name": "Shop API"}))
+	res := h.do(http.MethodPost, "/v1/connections/"+id+"/ping", nil)
+	if !strings.Contains(string(res.body), `not connections of type \"http\"`) {
+		t.Fatalf("ping of an http connection answered %d %s", res.status, res.body)
+	}
 }

@@ -70,6 +70,10 @@ type pingJob struct {
 // preparePing reads what a test of doc needs. The caller holds s.mu and doc passed validation.
 func (s *Server) preparePing(doc map[string]any) pingJob {
 	rdbms, _ := doc["rdbms"].(map[string]any)
+	if typ, _ := doc["type"].(string); typ != "rdbms" {
+		return pingJob{failure: &PingError{Code: codeConnectionFailed,
+			Message: fmt.Sprintf("this emulator can test only postgresql connections, not connections of type %q", typ)}}
+	}
 	if typ, _ := rdbms["type"].(string); typ != "postgresql" {
 		return pingJob{failure: &PingError{Code: codeConnectionFailed,
 			Message: fmt.Sprintf("this emulator can test only postgresql connections, not %q", typ)}}
