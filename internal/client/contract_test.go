@@ -1048,4 +1048,24 @@ func TestContract_emulatorModes(t *testing.T) {
 		}
 	}
 	t.Log("\n" + table(titles, probes))
+	// The suite observes: where the modes play different readings, the table must tell them apart.
+	for key, want := range map[string][3]string{
+		"tokeninfo.scope":  {`a string, "*"`, `a string, "*"`, `not a string: an object {"connections":"full"}`},
+		"agents.list":      {"200, 1 agent(s) on the first page", "200, 1 agent(s) on the first page", `403, envelope, code "forbidden"`},
+		"agents.status":    {"`offline`", "`online`", "not observed: no agents"},
+		"create.offline":   {"false", "true", "false"},
+		"mask.ca":          {`masked "******"`, "returned as sent", "omitted"},
+		"mask.cert":        {`masked "******"`, "returned as sent", "omitted"},
+		"ssl.empty.post":   {"kept as {}", "dropped", "kept as {}"},
+		"ping.fail.status": {"200 with errors", "422 with errors", "200 with errors"},
+		"ping.fail.entry":  {`an object, code a string "connection_failed"`, "a plain string", `an object, code a string "connection_failed"`},
+		"save.offline":     {"untouched: still true until the next test", "cleared to false by the save", "untouched: still true until the next test"},
+		"paging.host":      {"the host asked", "another host: api-2.tf-acc.example", "the host asked"},
+	} {
+		for i, p := range probes {
+			if got := p.observed[key]; got != want[i] {
+				t.Errorf("%s under %q: observed %q, want %q", key, titles[i], got, want[i])
+			}
+		}
+	}
 }
