@@ -39,7 +39,7 @@ import (
 	"time"
 
 	"github.com/integratorio/terraform-provider-integratorio/internal/client"
-	"github.com/integratorio/terraform-provider-integratorio/internal/emulator"
+	"github.com/integratorio/terraform-provider-integratorio/internal/testing/emulator"
 )
 
 // contractNamePrefix starts the name of every connection the suite creates (`make sweep`

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/integratorio/terraform-provider-integratorio/internal/emulator"
+	"github.com/integratorio/terraform-provider-integratorio/internal/testing/emulator"
 )
 
 // Client tests against the emulator playing the readings of the API that are not proven: each

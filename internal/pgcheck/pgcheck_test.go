@@ -13,7 +13,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgproto3"
 
-	"github.com/integratorio/terraform-provider-integratorio/internal/pgserver"
+	"github.com/integratorio/terraform-provider-integratorio/internal/testing/pgserver"
 	"github.com/integratorio/terraform-provider-integratorio/internal/tlsmaterial"
 )
 

@@ -22,8 +22,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
-	"github.com/integratorio/terraform-provider-integratorio/internal/acctest"
 	"github.com/integratorio/terraform-provider-integratorio/internal/client"
+	"github.com/integratorio/terraform-provider-integratorio/internal/testing/acctest"
 )
 
 // accCase is an acceptance test case: the account's PreCheck, the provider served in-process,

@@ -9,8 +9,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
-	"github.com/integratorio/terraform-provider-integratorio/internal/acctest"
-	"github.com/integratorio/terraform-provider-integratorio/internal/emulator"
+	"github.com/integratorio/terraform-provider-integratorio/internal/testing/acctest"
+	"github.com/integratorio/terraform-provider-integratorio/internal/testing/emulator"
 )
 
 // The agent INTEGRATORIO_ACC_AGENT names is among the account's agents, online, with and without

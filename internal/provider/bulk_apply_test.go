@@ -11,9 +11,9 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgproto3"
 
-	"github.com/integratorio/terraform-provider-integratorio/internal/acctest"
-	"github.com/integratorio/terraform-provider-integratorio/internal/emulator"
-	"github.com/integratorio/terraform-provider-integratorio/internal/pgserver"
+	"github.com/integratorio/terraform-provider-integratorio/internal/testing/acctest"
+	"github.com/integratorio/terraform-provider-integratorio/internal/testing/emulator"
+	"github.com/integratorio/terraform-provider-integratorio/internal/testing/pgserver"
 )
 
 // bulkConnections and bulkParallelism are the apply that exhausted a small server's connection

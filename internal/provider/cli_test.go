@@ -15,10 +15,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/integratorio/terraform-provider-integratorio/internal/acctest"
 	"github.com/integratorio/terraform-provider-integratorio/internal/client"
-	"github.com/integratorio/terraform-provider-integratorio/internal/clirunner"
-	"github.com/integratorio/terraform-provider-integratorio/internal/emulator"
+	"github.com/integratorio/terraform-provider-integratorio/internal/testing/acctest"
+	"github.com/integratorio/terraform-provider-integratorio/internal/testing/clirunner"
+	"github.com/integratorio/terraform-provider-integratorio/internal/testing/emulator"
 )
 
 // newCLI prepares a working directory for the real CLI with the built provider, pointed at env.

@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/integratorio/terraform-provider-integratorio/internal/acctest"
-	"github.com/integratorio/terraform-provider-integratorio/internal/emulator"
+	"github.com/integratorio/terraform-provider-integratorio/internal/testing/acctest"
+	"github.com/integratorio/terraform-provider-integratorio/internal/testing/emulator"
 )
 
 // Skipping the direct check is offered only where it can help: a wrong password fails for

@@ -10,8 +10,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
-	"github.com/integratorio/terraform-provider-integratorio/internal/acctest"
-	"github.com/integratorio/terraform-provider-integratorio/internal/emulator"
+	"github.com/integratorio/terraform-provider-integratorio/internal/testing/acctest"
+	"github.com/integratorio/terraform-provider-integratorio/internal/testing/emulator"
 )
 
 // creates counts the POSTs that reached the emulator's create endpoint.

@@ -3,7 +3,7 @@ package provider_test
 import (
 	"testing"
 
-	"github.com/integratorio/terraform-provider-integratorio/internal/acctest"
+	"github.com/integratorio/terraform-provider-integratorio/internal/testing/acctest"
 )
 
 func TestMain(m *testing.M) { acctest.Main(m) }

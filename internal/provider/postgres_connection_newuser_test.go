@@ -14,10 +14,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
-	"github.com/integratorio/terraform-provider-integratorio/internal/acctest"
 	"github.com/integratorio/terraform-provider-integratorio/internal/client"
-	"github.com/integratorio/terraform-provider-integratorio/internal/emulator"
-	"github.com/integratorio/terraform-provider-integratorio/internal/pgserver"
+	"github.com/integratorio/terraform-provider-integratorio/internal/testing/acctest"
+	"github.com/integratorio/terraform-provider-integratorio/internal/testing/emulator"
+	"github.com/integratorio/terraform-provider-integratorio/internal/testing/pgserver"
 )
 
 // plainBody is a connection that logs in to pg with its password over plain TCP.

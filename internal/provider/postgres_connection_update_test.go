@@ -12,9 +12,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
-	"github.com/integratorio/terraform-provider-integratorio/internal/acctest"
 	"github.com/integratorio/terraform-provider-integratorio/internal/client"
-	"github.com/integratorio/terraform-provider-integratorio/internal/emulator"
+	"github.com/integratorio/terraform-provider-integratorio/internal/testing/acctest"
+	"github.com/integratorio/terraform-provider-integratorio/internal/testing/emulator"
 )
 
 // Mode, agent and SSL changes are updates in place: the connection keeps its id.

@@ -9,9 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/integratorio/terraform-provider-integratorio/internal/acctest"
-	"github.com/integratorio/terraform-provider-integratorio/internal/clirunner"
-	"github.com/integratorio/terraform-provider-integratorio/internal/emulator"
+	"github.com/integratorio/terraform-provider-integratorio/internal/testing/acctest"
+	"github.com/integratorio/terraform-provider-integratorio/internal/testing/clirunner"
+	"github.com/integratorio/terraform-provider-integratorio/internal/testing/emulator"
 )
 
 // TestSecrets_neverLeak runs a whole lifecycle through the real CLI with TF_LOG=trace and searches

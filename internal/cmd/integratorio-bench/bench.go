@@ -15,9 +15,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/integratorio/terraform-provider-integratorio/internal/clirunner"
-	"github.com/integratorio/terraform-provider-integratorio/internal/emulator"
-	"github.com/integratorio/terraform-provider-integratorio/internal/pgserver"
+	"github.com/integratorio/terraform-provider-integratorio/internal/testing/clirunner"
+	"github.com/integratorio/terraform-provider-integratorio/internal/testing/emulator"
+	"github.com/integratorio/terraform-provider-integratorio/internal/testing/pgserver"
 )
 
 // Operation names, in the order they run and are reported.

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/integratorio/terraform-provider-integratorio/internal/pgserver"
+	"github.com/integratorio/terraform-provider-integratorio/internal/testing/pgserver"
 )
 
 // providerConfig is N connections to the local PostgreSQL over verified TLS. rev goes into every

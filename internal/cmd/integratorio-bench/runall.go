@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/integratorio/terraform-provider-integratorio/internal/client"
-	"github.com/integratorio/terraform-provider-integratorio/internal/emulator"
+	"github.com/integratorio/terraform-provider-integratorio/internal/testing/emulator"
 )
 
 // opReport is one operation at one N: the floor, the provider, and what the API saw.

@@ -1,4 +1,4 @@
-// Command integratorio-emulator serves the integrator.io API emulator (internal/emulator) on a
+// Command integratorio-emulator serves the integrator.io API emulator (internal/testing/emulator) on a
 // loopback address, for trying the provider by hand and for tests that run it as a process.
 //
 //	integratorio-emulator -token secret -seed-agent edge-1
@@ -25,7 +25,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/integratorio/terraform-provider-integratorio/internal/emulator"
+	"github.com/integratorio/terraform-provider-integratorio/internal/testing/emulator"
 )
 
 // tokenEnv is read when no -token is given, so the token need not appear in a process list.

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"github.com/integratorio/terraform-provider-integratorio/internal/emulator"
+	"github.com/integratorio/terraform-provider-integratorio/internal/testing/emulator"
 
 	"bufio"
 	"bytes"

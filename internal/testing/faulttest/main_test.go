@@ -9,7 +9,7 @@ package faulttest
 import (
 	"testing"
 
-	"github.com/integratorio/terraform-provider-integratorio/internal/acctest"
+	"github.com/integratorio/terraform-provider-integratorio/internal/testing/acctest"
 )
 
 func TestMain(m *testing.M) { acctest.Main(m) }

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/integratorio/terraform-provider-integratorio/internal/clirunner"
-	"github.com/integratorio/terraform-provider-integratorio/internal/emulator"
+	"github.com/integratorio/terraform-provider-integratorio/internal/testing/clirunner"
+	"github.com/integratorio/terraform-provider-integratorio/internal/testing/emulator"
 )
 
 // runLiveTarget runs scripts/testacc-live.sh with only the given variables (and PATH, HOME) set,

@@ -13,9 +13,9 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/integratorio/terraform-provider-integratorio/internal/acctest"
-	"github.com/integratorio/terraform-provider-integratorio/internal/clirunner"
-	"github.com/integratorio/terraform-provider-integratorio/internal/emulator"
+	"github.com/integratorio/terraform-provider-integratorio/internal/testing/acctest"
+	"github.com/integratorio/terraform-provider-integratorio/internal/testing/clirunner"
+	"github.com/integratorio/terraform-provider-integratorio/internal/testing/emulator"
 )
 
 // resourceType is the only resource the configurations here declare.

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/integratorio/terraform-provider-integratorio/internal/emulator"
+	"github.com/integratorio/terraform-provider-integratorio/internal/testing/emulator"
 )
 
 // chaos is the fault mix of the 50-connection suite: every kind, drawn at random from seed, on

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/integratorio/terraform-provider-integratorio/internal/emulator"
+	"github.com/integratorio/terraform-provider-integratorio/internal/testing/emulator"
 )
 
 // TestFaults_interruptedApply sends SIGINT to `terraform apply`, as Ctrl-C does, while creates

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/integratorio/terraform-provider-integratorio/internal/emulator"
+	"github.com/integratorio/terraform-provider-integratorio/internal/testing/emulator"
 )
 
 // TestFaults_createTimeout gives creates a 3-second timeout while the server takes 8 seconds:

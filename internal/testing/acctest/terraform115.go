@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/integratorio/terraform-provider-integratorio/internal/clirunner"
+	"github.com/integratorio/terraform-provider-integratorio/internal/testing/clirunner"
 )
 
 // Tests of resource identity, list resources (terraform query) and actions need Terraform 1.14 or

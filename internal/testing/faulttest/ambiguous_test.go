@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/integratorio/terraform-provider-integratorio/internal/emulator"
+	"github.com/integratorio/terraform-provider-integratorio/internal/testing/emulator"
 )
 
 // twins are two resources with identical settings, name included, which Terraform creates
