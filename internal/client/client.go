@@ -167,6 +167,26 @@ func WithLogger(l Logger) ClientOption {
 	}
 }
 
+// WithRequestTimeout bounds each attempt of a request (sending it and reading the whole answer),
+// so that a server that stops answering costs one attempt, not the whole call: a safe call is
+// then retried, and a create reports ErrOutcomeUnknown. The default is two minutes, since pings
+// make the server reach a database. It applies to the default HTTP client or to the one given by
+// a WithHTTPClient placed before it.
+func WithRequestTimeout(d time.Duration) ClientOption {
+	return func(s *settings) error {
+		if d <= 0 {
+			return fmt.Errorf("WithRequestTimeout: %s is not a positive duration", d)
+		}
+		hc := http.Client{}
+		if s.httpClient != nil {
+			hc = *s.httpClient
+		}
+		hc.Timeout = d
+		s.httpClient = &hc
+		return nil
+	}
+}
+
 // New returns a client configured by opts. WithToken is required.
 func New(opts ...ClientOption) (*Client, error) {
 	s := settings{

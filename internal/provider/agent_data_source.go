@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -204,11 +203,4 @@ func describeAgents(agents []client.Agent) string {
 		names = names[:shown]
 	}
 	return "Agents in this account: " + strings.Join(names, ", ") + more + "."
-}
-
-func timeString(t *time.Time) types.String {
-	if t == nil || t.IsZero() {
-		return types.StringNull()
-	}
-	return types.StringValue(t.UTC().Format(time.RFC3339))
 }

@@ -20,6 +20,14 @@ func levelInForce(doc *client.Connection) types.Int64 {
 	return types.Int64Value(serverConcurrencyLevel(doc))
 }
 
+// serverConcurrencyLevel is the level integrator.io applies to a connection of its own.
+func serverConcurrencyLevel(doc *client.Connection) int64 {
+	if doc.RDBMS == nil || doc.RDBMS.ConcurrencyLevel == 0 {
+		return defaultConcurrencyLevel
+	}
+	return int64(doc.RDBMS.ConcurrencyLevel)
+}
+
 // planLevelInForce plans concurrency_level_in_force: what state holds while the level and the
 // lender stay as they are (so an unchanged connection plans no change), unknown when either
 // changes. It also warns, once, when a create or a change asks for a level above the standard

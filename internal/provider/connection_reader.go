@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"sync"
 	"time"
 
@@ -142,6 +141,3 @@ func (r *connectionReader) list(call *listCall) {
 	r.mu.Unlock()
 	close(call.done)
 }
-
-// isNotFound reports whether err means the connection does not exist.
-func isNotFound(err error) bool { return errors.Is(err, client.ErrNotFound) }

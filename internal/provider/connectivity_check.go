@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -26,27 +25,6 @@ const (
 	minCheckTimeout     = time.Second
 	maxCheckTimeout     = 10 * time.Minute
 )
-
-// timeoutsSchema is the resource's timeouts attribute, described as a whole and per operation.
-func timeoutsSchema(ctx context.Context) schema.Attribute {
-	attr := timeouts.Attributes(ctx, timeouts.Opts{
-		Create: true, Update: true, Delete: true,
-		CreateDescription: fmt.Sprintf("How long a create may take, connectivity checks and retried requests included. Defaults to `%s`.",
-			shortDuration(defaultCreateTimeout)),
-		UpdateDescription: fmt.Sprintf("How long an update may take, connectivity checks and retried requests included. Defaults to `%s`.",
-			shortDuration(defaultUpdateTimeout)),
-		DeleteDescription: fmt.Sprintf("How long a delete may take, retried requests included. Defaults to `%s`.",
-			shortDuration(defaultDeleteTimeout)),
-	})
-	nested, ok := attr.(schema.SingleNestedAttribute)
-	if !ok {
-		return attr
-	}
-	nested.MarkdownDescription = "How long each operation on the connection may take as a whole, such as `{ create = \"10m\" }`: " +
-		"durations with a unit (`s`, `m`, `h`). The provider's `request_timeout` bounds each API request within it, and " +
-		"`connectivity_check.timeout` each check."
-	return nested
-}
 
 type connectivityCheckModel struct {
 	Direct  types.Bool   `tfsdk:"direct"`
@@ -178,14 +156,6 @@ func (r *postgresConnectionResource) checkAgent(ctx context.Context, id string) 
 				"anyway, set connectivity_check = { via_api = false, direct = false }.", agent.Name, agent.ID, lastSeen(agent.LastHeartbeatAt)))
 	}
 	return diags
-}
-
-// lastSeen describes an agent's last heartbeat for an error message.
-func lastSeen(t *time.Time) string {
-	if t == nil || t.IsZero() {
-		return "it has never connected"
-	}
-	return fmt.Sprintf("its last heartbeat was at %s (%s ago)", t.UTC().Format(time.RFC3339), time.Since(*t).Round(time.Second))
 }
 
 func directCheck(ctx context.Context, m postgresConnectionModel, s secrets, timeout time.Duration) diag.Diagnostics {

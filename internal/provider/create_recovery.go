@@ -2,11 +2,13 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 	"github.com/integratorio/terraform-provider-integratorio/internal/client"
 )
 
@@ -121,4 +123,53 @@ func (g *createGuard) claimed(id string) bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return g.ids[id]
+}
+
+// maxCreateRounds bounds how many times create POSTs a document whose earlier POSTs had an
+// unknown outcome and turned out not to have created anything.
+const maxCreateRounds = 4
+
+// create POSTs the document. When the POST's outcome is unknown (the connection dropped after the
+// request was sent), it looks for the object the server may have made before trying again, so a
+// connection is neither duplicated nor left outside state. Creates of connections with the same
+// name run one at a time and never adopt each other's objects (see createGuard).
+func (r *postgresConnectionResource) create(ctx context.Context, doc *client.Connection) (*client.Connection, error) {
+	unlock, err := creates.lock(ctx, doc.Name)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	started := time.Now()
+	for round := 1; ; round++ {
+		created, err := r.data.client.Connections.Create(ctx, doc)
+		if err == nil {
+			creates.claim(created.ID)
+			return created, nil
+		}
+		if !errors.Is(err, client.ErrOutcomeUnknown) {
+			return nil, err
+		}
+		tflog.Warn(ctx, "create outcome unknown; looking for the connection before trying again",
+			map[string]any{"error": err.Error(), "round": round})
+		found, lookupErr := r.lookupCreated(ctx, doc, started)
+		switch {
+		case lookupErr != nil:
+			return nil, fmt.Errorf("%w; looking for a connection it may have created also failed: %s. "+
+				"Check integrator.io for a connection named %q and import it if it exists", err, lookupErr, doc.Name)
+		case found != nil:
+			creates.claim(found.ID)
+			tflog.Info(ctx, "found the connection the interrupted create made", map[string]any{"id": found.ID})
+			return found, nil
+		case ctx.Err() != nil, round >= maxCreateRounds:
+			return nil, err
+		}
+	}
+}
+
+// lookupCreated looks for the connection an ambiguous create of doc made. The create's own deadline may
+// be what cut it short, so the lookup gets a short budget of its own.
+func (r *postgresConnectionResource) lookupCreated(ctx context.Context, doc *client.Connection, started time.Time) (*client.Connection, error) {
+	lookupCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	return findCreated(lookupCtx, r.data.client.Connections, doc, started)
 }

@@ -272,14 +272,6 @@ func readConcurrencyLevel(doc *client.Connection, prior types.Int64, saved types
 	return types.Int64Value(level)
 }
 
-// serverConcurrencyLevel is the level integrator.io applies to a connection of its own.
-func serverConcurrencyLevel(doc *client.Connection) int64 {
-	if doc.RDBMS == nil || doc.RDBMS.ConcurrencyLevel == 0 {
-		return defaultConcurrencyLevel
-	}
-	return int64(doc.RDBMS.ConcurrencyLevel)
-}
-
 func readProperties(options []client.Option, prior types.Map) types.Map {
 	if len(options) == 0 {
 		if !prior.IsNull() && !prior.IsUnknown() && len(prior.Elements()) == 0 {
@@ -292,11 +284,4 @@ func readProperties(options []client.Option, prior types.Map) types.Map {
 		elems[o.Name] = types.StringValue(o.Value)
 	}
 	return basetypes.NewMapValueMust(types.StringType, elems)
-}
-
-func optionalString(s string) types.String {
-	if s == "" {
-		return types.StringNull()
-	}
-	return types.StringValue(s)
 }

@@ -2,11 +2,11 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -458,55 +458,6 @@ func (r *postgresConnectionResource) keepUnmanagedFields(ctx context.Context, id
 	return diags
 }
 
-// maxCreateRounds bounds how many times create POSTs a document whose earlier POSTs had an
-// unknown outcome and turned out not to have created anything.
-const maxCreateRounds = 4
-
-// create POSTs the document. When the POST's outcome is unknown (the connection dropped after the
-// request was sent), it looks for the object the server may have made before trying again, so a
-// connection is neither duplicated nor left outside state. Creates of connections with the same
-// name run one at a time and never adopt each other's objects (see createGuard).
-func (r *postgresConnectionResource) create(ctx context.Context, doc *client.Connection) (*client.Connection, error) {
-	unlock, err := creates.lock(ctx, doc.Name)
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
-	started := time.Now()
-	for round := 1; ; round++ {
-		created, err := r.data.client.Connections.Create(ctx, doc)
-		if err == nil {
-			creates.claim(created.ID)
-			return created, nil
-		}
-		if !errors.Is(err, client.ErrOutcomeUnknown) {
-			return nil, err
-		}
-		tflog.Warn(ctx, "create outcome unknown; looking for the connection before trying again",
-			map[string]any{"error": err.Error(), "round": round})
-		found, lookupErr := r.lookupCreated(ctx, doc, started)
-		switch {
-		case lookupErr != nil:
-			return nil, fmt.Errorf("%w; looking for a connection it may have created also failed: %s. "+
-				"Check integrator.io for a connection named %q and import it if it exists", err, lookupErr, doc.Name)
-		case found != nil:
-			creates.claim(found.ID)
-			tflog.Info(ctx, "found the connection the interrupted create made", map[string]any{"id": found.ID})
-			return found, nil
-		case ctx.Err() != nil, round >= maxCreateRounds:
-			return nil, err
-		}
-	}
-}
-
-// lookupCreated looks for the connection an ambiguous create of doc made. The create's own deadline may
-// be what cut it short, so the lookup gets a short budget of its own.
-func (r *postgresConnectionResource) lookupCreated(ctx context.Context, doc *client.Connection, started time.Time) (*client.Connection, error) {
-	lookupCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
-	defer cancel()
-	return findCreated(lookupCtx, r.data.client.Connections, doc, started)
-}
-
 func notPostgres(doc *client.Connection) string {
 	switch {
 	case doc.Type != client.ConnectionTypeRDBMS:
@@ -543,4 +494,25 @@ func concurrencyWarning(plan postgresConnectionModel, doc *client.Connection) (d
 				"Set concurrency_level = %d to match, or upgrade the licence.", got, want, got, got))
 	}
 	return diags
+}
+
+// timeoutsSchema is the resource's timeouts attribute, described as a whole and per operation.
+func timeoutsSchema(ctx context.Context) schema.Attribute {
+	attr := timeouts.Attributes(ctx, timeouts.Opts{
+		Create: true, Update: true, Delete: true,
+		CreateDescription: fmt.Sprintf("How long a create may take, connectivity checks and retried requests included. Defaults to `%s`.",
+			shortDuration(defaultCreateTimeout)),
+		UpdateDescription: fmt.Sprintf("How long an update may take, connectivity checks and retried requests included. Defaults to `%s`.",
+			shortDuration(defaultUpdateTimeout)),
+		DeleteDescription: fmt.Sprintf("How long a delete may take, retried requests included. Defaults to `%s`.",
+			shortDuration(defaultDeleteTimeout)),
+	})
+	nested, ok := attr.(schema.SingleNestedAttribute)
+	if !ok {
+		return attr
+	}
+	nested.MarkdownDescription = "How long each operation on the connection may take as a whole, such as `{ create = \"10m\" }`: " +
+		"durations with a unit (`s`, `m`, `h`). The provider's `request_timeout` bounds each API request within it, and " +
+		"`connectivity_check.timeout` each check."
+	return nested
 }

@@ -270,12 +270,3 @@ func settingSource(v types.String, env, attribute string) string {
 	}
 	return "the " + env + " environment variable"
 }
-
-// quotedList renders allowed values for documentation: `"a"`, `"b"`.
-func quotedList(values []string) string {
-	quoted := make([]string, len(values))
-	for i, v := range values {
-		quoted[i] = "`\"" + v + "\"`"
-	}
-	return strings.Join(quoted, ", ")
-}

@@ -219,18 +219,6 @@ func (v durationValidator) ValidateString(_ context.Context, req validator.Strin
 	}
 }
 
-// shortDuration writes d as people do: 10m rather than 10m0s, 1h rather than 1h0m0s.
-func shortDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
-}
-
 // propertyAttributes maps the libpq connection settings that users try in properties to the
 // attribute that owns the setting. properties are PostgreSQL run-time parameters; these keys are
 // not, and would be refused or would fight the attribute.
