@@ -12,7 +12,8 @@ import (
 )
 
 // apiFieldAttributes maps the document paths the API names in its errors to the attributes
-// users write, so a rejection shows on the attribute at fault.
+// users write, so a rejection shows on the attribute at fault. Every attribute sent is here or in
+// notSentAttributes (TestAPIFieldAttributes_coverEverySentAttribute).
 var apiFieldAttributes = map[string]string{
 	"name":                               "name",
 	"_agentId":                           "agent_id",
@@ -27,6 +28,7 @@ var apiFieldAttributes = map[string]string{
 	"rdbms.ssl.cert":                     "ssl_certificate",
 	"rdbms.ssl.key":                      "ssl_key",
 	"rdbms.ssl.passphrase":               "ssl_passphrase",
+	"rdbms.disableStrictSSL":             "ssl_verify_server_certificate",
 	"rdbms.concurrencyLevel":             "concurrency_level",
 	"rdbms.options":                      "properties",
 }

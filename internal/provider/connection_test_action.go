@@ -209,18 +209,30 @@ func (a *connectionTestAction) direct(ctx context.Context, doc *client.Connectio
 				"(an ephemeral value or a sensitive variable), or set direct_check = false.", doc.Name))
 		return diags
 	}
-	model := fromDocument(doc, emptyConnectionModel(), savedFacts{})
-	if isSet(m.SSLCA) {
-		model.SSLCA = m.SSLCA
-	}
-	s := secrets{Password: m.Password.ValueString()}
 	if doc.RDBMS.SSL != nil && doc.RDBMS.SSL.Key != "" {
 		diags.AddAttributeError(path.Root("direct_check"), "Direct Check Cannot Use a Client Certificate",
 			fmt.Sprintf("Connection %q logs in with a client certificate, whose key integrator.io never shows, so "+
 				"this action cannot log in as it does. Set direct_check = false.", doc.Name))
 		return diags
 	}
-	for _, d := range directCheck(ctx, model, s, timeout) {
+	// The document as integrator.io holds it, with what it does not show given by the action.
+	held := *doc
+	db := *doc.RDBMS
+	held.RDBMS = &db
+	db.Password = m.Password.ValueString()
+	if db.SSL != nil {
+		ssl := *db.SSL
+		if isSet(m.SSLCA) {
+			ssl.CA = m.SSLCA.ValueString()
+		} else if client.IsMasked(ssl.CA) {
+			ssl.CA = "" // not shown: trust the system's certificate authorities
+		}
+		if client.IsMasked(ssl.Cert) {
+			ssl.Cert = ""
+		}
+		db.SSL = &ssl
+	}
+	for _, d := range directCheck(ctx, &held, timeout) {
 		if d.Severity() == diag.SeverityError {
 			// directCheck speaks of a plan ("Nothing was created or changed"); this action changes nothing either way.
 			diags.AddAttributeError(path.Root("direct_check"), d.Summary(),

@@ -17,6 +17,7 @@ import (
 
 	"github.com/integratorio/terraform-provider-integratorio/internal/client"
 	"github.com/integratorio/terraform-provider-integratorio/internal/pgcheck"
+	"github.com/integratorio/terraform-provider-integratorio/internal/tlsmaterial"
 )
 
 // The connectivity checks' timeout: its default and allowed range.
@@ -98,7 +99,8 @@ func (m postgresConnectionModel) checkPlan(ctx context.Context, defaults checkDe
 
 // runChecks proves, before anything is saved, that the planned connection works: the agent is
 // online, the database accepts the login from here, and integrator.io's own test passes.
-func (r *postgresConnectionResource) runChecks(ctx context.Context, m postgresConnectionModel, doc *client.Connection, s secrets) diag.Diagnostics {
+// Both checks test doc, the document that will be saved, so they test exactly what is sent.
+func (r *postgresConnectionResource) runChecks(ctx context.Context, m postgresConnectionModel, doc *client.Connection) diag.Diagnostics {
 	var diags diag.Diagnostics
 	plan, d := m.checkPlan(ctx, r.data.checkDefaults())
 	diags.Append(d...)
@@ -121,7 +123,7 @@ func (r *postgresConnectionResource) runChecks(ctx context.Context, m postgresCo
 	}
 	defer release()
 	if plan.direct {
-		diags.Append(directCheck(ctx, m, s, plan.timeout)...)
+		diags.Append(directCheck(ctx, doc, plan.timeout)...)
 		if diags.HasError() {
 			return diags
 		}
@@ -158,22 +160,39 @@ func (r *postgresConnectionResource) checkAgent(ctx context.Context, id string) 
 	return diags
 }
 
-func directCheck(ctx context.Context, m postgresConnectionModel, s secrets, timeout time.Duration) diag.Diagnostics {
-	var diags diag.Diagnostics
+// directSettings is what a direct login with the settings of a connection document uses. SSL is
+// on when the document has an ssl object, as integrator.io reads it.
+func directSettings(doc *client.Connection, timeout time.Duration) pgcheck.Settings {
+	db := doc.RDBMS
 	settings := pgcheck.Settings{
-		Host:                    m.Host.ValueString(),
-		Port:                    int(m.Port.ValueInt64()),
-		Database:                m.Database.ValueString(),
-		User:                    m.Username.ValueString(),
-		Password:                s.Password,
-		UseSSL:                  m.UseSSL.ValueBool(),
-		SSL:                     m.tlsMaterial(s),
-		VerifyServerCertificate: m.SSLVerifyServerCertificate.IsNull() || m.SSLVerifyServerCertificate.ValueBool(),
+		Host:                    db.Host,
+		Port:                    int(db.Port),
+		Database:                db.Database,
+		User:                    db.User,
+		Password:                db.Password,
+		UseSSL:                  db.SSL != nil,
+		VerifyServerCertificate: !db.DisableStrictSSL,
 		Timeout:                 timeout,
 	}
-	if !m.Properties.IsNull() && !m.Properties.IsUnknown() {
-		diags.Append(m.Properties.ElementsAs(ctx, &settings.Options, false)...)
+	if settings.Port == 0 {
+		settings.Port = defaultPort
 	}
+	if db.SSL != nil {
+		settings.SSL = tlsmaterial.Material{CA: db.SSL.CA, Cert: db.SSL.Cert, Key: db.SSL.Key, Passphrase: db.SSL.Passphrase}
+	}
+	if len(db.Options) > 0 {
+		settings.Options = make(map[string]string, len(db.Options))
+		for _, o := range db.Options {
+			settings.Options[o.Name] = o.Value
+		}
+	}
+	return settings
+}
+
+// directCheck logs in to the database of doc from the machine running Terraform.
+func directCheck(ctx context.Context, doc *client.Connection, timeout time.Duration) diag.Diagnostics {
+	var diags diag.Diagnostics
+	settings := directSettings(doc, timeout)
 	target := fmt.Sprintf("%s:%d (database %q, user %q)", settings.Host, settings.Port, settings.Database, settings.User)
 	start := time.Now()
 	res, err := pgcheck.Check(ctx, settings)
@@ -267,16 +286,33 @@ func (r *postgresConnectionResource) apiCheck(ctx context.Context, doc *client.C
 	return diags
 }
 
+// notConnectionSettings are the attributes that do not decide whether a connection works. Every
+// other attribute does (TestConnectionSettingsChanged holds this list to the schema), so a new
+// attribute is checked unless it is named here.
+var notConnectionSettings = map[string]string{
+	"id":                         "set by integrator.io",
+	"name":                       "a label",
+	"offline":                    "set by integrator.io's test",
+	"concurrency_level":          "how many requests run at once, not whether they work",
+	"concurrency_level_in_force": "set by integrator.io",
+	"borrow_concurrency_from":    "how many requests run at once, not whether they work",
+	"connectivity_check":         "which checks run, not what they check",
+	"timeouts":                   "how long Terraform waits",
+	"password_wo":                "write-only: always null in plan and state; password_wo_version says when it changes",
+	"ssl_key_wo":                 "write-only: ssl_key_wo_version says when it changes",
+	"ssl_passphrase_wo":          "write-only: ssl_key_wo_version says when it changes",
+}
+
 // connectionSettingsChanged reports whether an update touches anything that decides whether the
 // connection works; a rename alone runs no check.
 func connectionSettingsChanged(plan, state postgresConnectionModel) bool {
-	return !plan.Host.Equal(state.Host) || !plan.Port.Equal(state.Port) || !plan.Database.Equal(state.Database) ||
-		!plan.Username.Equal(state.Username) || !plan.Password.Equal(state.Password) ||
-		!plan.PasswordWOVersion.Equal(state.PasswordWOVersion) || !plan.Mode.Equal(state.Mode) ||
-		!plan.AgentID.Equal(state.AgentID) || !plan.UseSSL.Equal(state.UseSSL) || !plan.SSLCA.Equal(state.SSLCA) ||
-		!plan.SSLCertificate.Equal(state.SSLCertificate) || !plan.SSLKey.Equal(state.SSLKey) ||
-		!plan.SSLPassphrase.Equal(state.SSLPassphrase) || !plan.SSLKeyWOVersion.Equal(state.SSLKeyWOVersion) ||
-		!plan.SSLVerifyServerCertificate.Equal(state.SSLVerifyServerCertificate) || !plan.Properties.Equal(state.Properties)
+	before := state.attributes()
+	for name, v := range plan.attributes() {
+		if _, skip := notConnectionSettings[name]; !skip && !v.Equal(before[name]) {
+			return true
+		}
+	}
+	return false
 }
 
 // testSavedConnection runs integrator.io's test of the saved connection, as the integrator.io UI

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -52,26 +53,52 @@ func findCreated(ctx context.Context, api connectionLister, doc *client.Connecti
 		"`terraform import` and delete the others in integrator.io", len(matches), doc.Name, strings.Join(ids, ", "))
 }
 
-// sameSettings compares what a create sends that integrator.io shows back as it was sent.
-func sameSettings(got, sent *client.Connection) bool {
-	if got.Type != sent.Type || got.Name != sent.Name || got.AgentID != sent.AgentID ||
-		got.BorrowConcurrencyFromConnectionID != sent.BorrowConcurrencyFromConnectionID {
-		return false
-	}
-	if got.RDBMS == nil || sent.RDBMS == nil {
-		return got.RDBMS == sent.RDBMS
-	}
-	g, s := got.RDBMS, sent.RDBMS
-	port := func(p client.Port) client.Port {
-		if p == 0 {
-			return defaultPort
+// recoveryFields are the document fields by which a create being recovered recognises the
+// connection it made: those integrator.io shows back as they were sent. Every other field of the
+// document is in notRecoveryFields with the reason (TestRecoveryFields_coverTheDocument).
+var recoveryFields = map[string]func(*client.Connection) string{
+	"type":                               func(c *client.Connection) string { return c.Type },
+	"name":                               func(c *client.Connection) string { return c.Name },
+	"_agentId":                           func(c *client.Connection) string { return c.AgentID },
+	"_borrowConcurrencyFromConnectionId": func(c *client.Connection) string { return c.BorrowConcurrencyFromConnectionID },
+	"rdbms.type":                         func(c *client.Connection) string { return c.RDBMS.Type },
+	"rdbms.host":                         func(c *client.Connection) string { return c.RDBMS.Host },
+	"rdbms.database":                     func(c *client.Connection) string { return c.RDBMS.Database },
+	"rdbms.user":                         func(c *client.Connection) string { return c.RDBMS.User },
+	"rdbms.port": func(c *client.Connection) string {
+		if c.RDBMS.Port == 0 {
+			return strconv.Itoa(defaultPort)
 		}
-		return p
+		return strconv.Itoa(int(c.RDBMS.Port))
+	},
+}
+
+// notRecoveryFields are the document fields a recovery does not compare, with the reason.
+var notRecoveryFields = map[string]string{
+	"_id":                    "set by integrator.io",
+	"offline":                "set by integrator.io",
+	"createdAt":              "set by integrator.io (compared with the create's start instead)",
+	"lastModified":           "set by integrator.io",
+	"rdbms":                  "compared field by field",
+	"rdbms.password":         "masked",
+	"rdbms.ssl":              "an empty one may be dropped, and its certificates masked or left out",
+	"rdbms.concurrencyLevel": "lowered to the licence",
+	"rdbms.disableStrictSSL": "may be dropped or defaulted; adds nothing to the name, host, database and user",
+	"rdbms.options":          "may be stored otherwise (order, types); adds nothing to the name, host, database and user",
+}
+
+// sameSettings reports whether got, a listed connection, shows what sent, a created document,
+// holds in every field of recoveryFields.
+func sameSettings(got, sent *client.Connection) bool {
+	if got.RDBMS == nil || sent.RDBMS == nil {
+		return got.RDBMS == nil && sent.RDBMS == nil && got.Type == sent.Type && got.Name == sent.Name
 	}
-	return g.Type == s.Type && g.Host == s.Host && port(g.Port) == port(s.Port) && g.Database == s.Database &&
-		g.User == s.User
-	// SSL is not compared: integrator.io may drop an empty ssl object and mask or leave out its
-	// certificates, so what it shows of SSL need not look like what was sent.
+	for _, field := range recoveryFields {
+		if field(got) != field(sent) {
+			return false
+		}
+	}
+	return true
 }
 
 // creates is the createGuard of this provider process. Connection ids are unique across accounts

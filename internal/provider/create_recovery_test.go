@@ -1,6 +1,8 @@
 package provider
 
 import (
+	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/integratorio/terraform-provider-integratorio/internal/client"
@@ -39,4 +41,60 @@ func TestSameSettings_sslAsIntegratorIOShowsIt(t *testing.T) {
 	if sameSettings(other, doc(nil)) {
 		t.Error("a connection to another host matched")
 	}
+}
+
+// Every field of the connection document a client models is either compared by a recovery or
+// named in notRecoveryFields with the reason, so a new field is a decision, not an accident.
+func TestRecoveryFields_coverTheDocument(t *testing.T) {
+	t.Parallel()
+	fields := map[string]bool{}
+	for prefix, typ := range map[string]reflect.Type{"": reflect.TypeFor[client.Connection](), "rdbms.": reflect.TypeFor[client.RDBMS]()} {
+		for i := range typ.NumField() {
+			name, _, _ := strings.Cut(typ.Field(i).Tag.Get("json"), ",")
+			if name != "" && name != "-" {
+				fields[prefix+name] = true
+			}
+		}
+	}
+	for f := range fields {
+		_, compared := recoveryFields[f]
+		_, skipped := notRecoveryFields[f]
+		if compared == skipped {
+			t.Errorf("document field %s: compared %t, in notRecoveryFields %t; want exactly one", f, compared, skipped)
+		}
+	}
+	for f := range recoveryFields {
+		if !fields[f] {
+			t.Errorf("recoveryFields names %s, which is not a field of the document", f)
+		}
+	}
+	for f := range notRecoveryFields {
+		if !fields[f] {
+			t.Errorf("notRecoveryFields names %s, which is not a field of the document", f)
+		}
+	}
+	// Each compared field tells connections apart.
+	for f, get := range recoveryFields {
+		a, b := fullDocument(), fullDocument()
+		set := map[string]func(){
+			"type": func() { b.Type = "other" }, "name": func() { b.Name = "other" }, "_agentId": func() { b.AgentID = "other" },
+			"_borrowConcurrencyFromConnectionId": func() { b.BorrowConcurrencyFromConnectionID = "other" },
+			"rdbms.type":                         func() { b.RDBMS.Type = "other" }, "rdbms.host": func() { b.RDBMS.Host = "other" },
+			"rdbms.database": func() { b.RDBMS.Database = "other" }, "rdbms.user": func() { b.RDBMS.User = "other" },
+			"rdbms.port": func() { b.RDBMS.Port = 6543 },
+		}[f]
+		if set == nil {
+			t.Errorf("this test cannot change %s: add it to the table above", f)
+			continue
+		}
+		set()
+		if get(a) == get(b) || sameSettings(a, b) {
+			t.Errorf("connections that differ in %s are taken for the same", f)
+		}
+	}
+}
+
+func fullDocument() *client.Connection {
+	return &client.Connection{Type: client.ConnectionTypeRDBMS, Name: "n", AgentID: "a", BorrowConcurrencyFromConnectionID: "b",
+		RDBMS: &client.RDBMS{Type: client.RDBMSTypePostgreSQL, Host: "h", Port: 5432, Database: "d", User: "u"}}
 }

@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/integratorio/terraform-provider-integratorio/internal/client"
-	"github.com/integratorio/terraform-provider-integratorio/internal/tlsmaterial"
 )
 
 // Connection modes, in the order the documentation lists them.
@@ -121,11 +120,6 @@ func (m postgresConnectionModel) hasVisibleSSLMaterial(hidden map[string]bool) b
 }
 
 func (m postgresConnectionModel) onPremise() bool { return m.Mode.ValueString() == modeOnPremise }
-
-// tlsMaterial is the PEM input of the model, as the connectivity checker and validators take it.
-func (m postgresConnectionModel) tlsMaterial(s secrets) tlsmaterial.Material {
-	return tlsmaterial.Material{CA: m.SSLCA.ValueString(), Cert: m.SSLCertificate.ValueString(), Key: s.Key, Passphrase: s.Passphrase}
-}
 
 // toDocument builds the full document a POST or PUT sends.
 func (m postgresConnectionModel) toDocument(ctx context.Context, s secrets) (*client.Connection, diag.Diagnostics) {

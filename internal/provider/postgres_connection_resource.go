@@ -259,7 +259,7 @@ func (r *postgresConnectionResource) Create(ctx context.Context, req resource.Cr
 		return
 	}
 
-	resp.Diagnostics.Append(r.runChecks(ctx, plan, doc, s)...)
+	resp.Diagnostics.Append(r.runChecks(ctx, plan, doc)...)
 	if resp.Diagnostics.HasError() {
 		return // nothing was saved
 	}
@@ -361,7 +361,7 @@ func (r *postgresConnectionResource) Update(ctx context.Context, req resource.Up
 	}
 	settingsChanged := connectionSettingsChanged(plan, state)
 	if settingsChanged {
-		resp.Diagnostics.Append(r.runChecks(ctx, plan, doc, s)...)
+		resp.Diagnostics.Append(r.runChecks(ctx, plan, doc)...)
 		if resp.Diagnostics.HasError() {
 			return // nothing was changed
 		}
