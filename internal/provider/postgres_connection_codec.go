@@ -16,6 +16,12 @@ import (
 // regular expression for every field on every call: with four such calls per resource in a plan,
 // it was the largest cost of ours in a refresh of hundreds of connections (make bench).
 // TestModelCodec checks these mappings against the framework's own, field by field.
+//
+// Measured (BenchmarkModelCodec): the framework's Get takes 174 µs and 1,284 allocations per call
+// for this model, getModel 30 µs and 180; Set 250 µs and 2,090, setModel 64 µs and 473. The
+// regular expressions come from the framework's reflection (hashicorp/terraform-plugin-framework
+// issue #725): once a release fixes that, compare again with BenchmarkModelCodec and drop this
+// codec if the framework is as fast, going back to req.Plan.Get(ctx, &model).
 
 // modelSource is a configuration, plan or state.
 type modelSource interface {
