@@ -96,6 +96,12 @@ func (cl *call) decodeError(err error) error {
 
 // do sends cl, retrying as its policy allows, and returns the 2xx response. A non-2xx response
 // becomes a *APIError.
+//
+// This loop is written here rather than taken from hashicorp/go-retryablehttp on purpose: a
+// create (sendOnce) may be repeated only if the server certainly did not act on it, so the loop
+// must know whether the request reached a connection (the httptrace GotConn hook in send) and
+// turn anything ambiguous into ErrOutcomeUnknown. go-retryablehttp's CheckRetry sees only the
+// response and the error, not whether the request was sent, and would repeat a POST blindly.
 func (c *Client) do(ctx context.Context, cl *call) (*response, error) {
 	attempts := c.maxRetries + 1
 	for attempt := 1; ; attempt++ {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/jackc/pgerrcode"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/integratorio/terraform-provider-integratorio/internal/tlsmaterial"
@@ -151,10 +152,10 @@ func (c *checker) serverError(pgErr *pgconn.PgError, err error) (*Failure, bool)
 	var f *Failure
 	transient := false
 	switch pgErr.Code {
-	case "28P01": // invalid_password
+	case pgerrcode.InvalidPassword:
 		f = c.newFailure(KindAuthentication, fmt.Sprintf("PostgreSQL rejected the password of user %q", s.User),
 			"Check user and password; both are case-sensitive.", err)
-	case "28000": // invalid_authorization_specification
+	case pgerrcode.InvalidAuthorizationSpecification:
 		switch {
 		case strings.Contains(pgErr.Message, "certificate"):
 			f = c.newFailure(KindClientCertificate,
@@ -169,19 +170,19 @@ func (c *checker) serverError(pgErr *pgconn.PgError, err error) (*Failure, bool)
 			f = c.newFailure(KindAuthentication, fmt.Sprintf("PostgreSQL rejected user %q: %s", s.User, pgErr.Message),
 				"Check that the role exists and may log in (LOGIN).", err)
 		}
-	case "42501": // insufficient_privilege: no CONNECT on the database
+	case pgerrcode.InsufficientPrivilege: // no CONNECT on the database
 		f = c.newFailure(KindAuthentication,
 			fmt.Sprintf("user %q may not connect to database %q: %s", s.User, s.Database, pgErr.Message),
 			fmt.Sprintf("Grant it: GRANT CONNECT ON DATABASE %q TO %q.", s.Database, s.User), err)
-	case "3D000": // invalid_catalog_name
+	case pgerrcode.InvalidCatalogName:
 		f = c.newFailure(KindDatabaseMissing, fmt.Sprintf("database %q does not exist on %s", c.databaseName(), c.addr),
 			"Check the database name (it is case-sensitive), or create the database.", err)
-	case "53300": // too_many_connections: other sessions may end soon, so it is retried
+	case pgerrcode.TooManyConnections: // other sessions may end soon, so it is retried
 		f = c.newFailure(KindTooManyConnections,
 			fmt.Sprintf("PostgreSQL at %s has no free connection slot: %s", c.addr, pgErr.Message),
 			"Close idle sessions or raise max_connections on the server, then try again.", err)
 		transient = true
-	case "42704": // undefined_object: a run-time parameter the server does not know
+	case pgerrcode.UndefinedObject: // a run-time parameter the server does not know
 		name := pgErr.Message
 		if i, j := strings.Index(name, `"`), strings.LastIndex(name, `"`); i >= 0 && j > i {
 			name = name[i+1 : j]
@@ -190,7 +191,7 @@ func (c *checker) serverError(pgErr *pgconn.PgError, err error) (*Failure, bool)
 			fmt.Sprintf("PostgreSQL does not know the run-time parameter %q given in properties (%s)", name, pgErr.Message),
 			fmt.Sprintf("properties holds PostgreSQL run-time parameters, such as statement_timeout or search_path: correct or remove the key %q. "+
 				"SHOW ALL on the server lists the parameters it knows.", name), err)
-	case "57P03": // cannot_connect_now: starting up, shutting down or in recovery
+	case pgerrcode.CannotConnectNow: // starting up, shutting down or in recovery
 		f = c.newFailure(KindTimeout, fmt.Sprintf("PostgreSQL at %s was not ready within %s: %s", c.addr, c.budget, pgErr.Message),
 			"Wait until the server has finished starting up or recovering, or raise the timeout.", err)
 		transient = true

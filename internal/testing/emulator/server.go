@@ -162,7 +162,7 @@ func New(cfg Config) *Server {
 		tokens:      toBytes(cfg.Tokens),
 		foreign:     toBytes(cfg.ForeignTokens),
 		scoped:      toBytes(slices.Sorted(maps.Keys(cfg.ScopedTokens))),
-		limiter:     newLimiter(float64(cfg.RateLimitBurst), cfg.RateLimitPerSecond, cfg.Now),
+		limiter:     newLimiter(cfg.RateLimitBurst, cfg.RateLimitPerSecond, cfg.Now),
 		ids:         newIDGenerator(),
 		conns:       newCollection(),
 		agents:      newCollection(),

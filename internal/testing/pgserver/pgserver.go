@@ -301,21 +301,26 @@ func (s *Server) createRoles(ctx context.Context) error {
 	}
 	defer func() { _ = conn.Close(context.Background()) }() // the setup is done or failed either way
 
-	verifier, err := scramVerifier(s.Password)
-	if err != nil {
-		return err
-	}
 	// Each statement on its own: CREATE DATABASE cannot run inside the implicit transaction
-	// of a multi-statement query.
+	// of a multi-statement query. The server computes the SCRAM-SHA-256 secret from the
+	// password (password_encryption). The password travels only on this socket connection,
+	// never in a process's arguments, and this session logs no statement, so the server log
+	// never holds it, even if ALTER ROLE fails. ALTER ROLE takes no bind parameter: the
+	// password is a quoted literal (random hex, quoted anyway).
 	statements := []string{
-		"CREATE ROLE " + s.PasswordUser + " LOGIN PASSWORD '" + verifier + "'",
+		"SET log_statement = 'none'",
+		"SET log_min_error_statement = 'panic'",
+		"SET log_min_duration_statement = -1",
+		"SET password_encryption = 'scram-sha-256'",
+		"CREATE ROLE " + s.PasswordUser + " LOGIN",
+		"ALTER ROLE " + s.PasswordUser + " PASSWORD '" + strings.ReplaceAll(s.Password, "'", "''") + "'",
 		"CREATE ROLE " + s.CertUser + " LOGIN",
 		"CREATE DATABASE " + s.Database + " OWNER " + s.PasswordUser,
 		"GRANT CONNECT ON DATABASE " + s.Database + " TO " + s.CertUser,
 	}
 	for i, sql := range statements {
 		if _, err := conn.Exec(ctx, sql).ReadAll(); err != nil {
-			// Statement 0 holds the verifier: name what failed without quoting it.
+			// A statement holds the password: name what failed without quoting it.
 			return fmt.Errorf("setting up roles (step %d of %d): %w", i+1, len(statements), err)
 		}
 	}

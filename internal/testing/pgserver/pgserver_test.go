@@ -83,6 +83,29 @@ func TestStartForTest(t *testing.T) {
 		}
 	})
 
+	t.Run("password stored as SCRAM and never logged", func(t *testing.T) {
+		conn, err := s.connectSuperuser(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = conn.Close(context.Background()) }()
+		results, err := conn.Exec(context.Background(),
+			"SELECT rolpassword FROM pg_authid WHERE rolname = '"+s.PasswordUser+"'").ReadAll()
+		if err != nil || len(results) != 1 || len(results[0].Rows) != 1 {
+			t.Fatalf("reading the stored secret: %v", err)
+		}
+		if stored := string(results[0].Rows[0][0]); !strings.HasPrefix(stored, "SCRAM-SHA-256$") {
+			t.Errorf("stored secret starts %.14q; want a SCRAM-SHA-256 verifier", stored)
+		}
+		data, err := os.ReadFile(s.logFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(data), s.Password) {
+			t.Error("the server log holds the password")
+		}
+	})
+
 	t.Run("encrypted client key is the client key", func(t *testing.T) {
 		block, _ := pem.Decode([]byte(s.ClientKeyEncrypted))
 		if block == nil || block.Type != "ENCRYPTED PRIVATE KEY" {
