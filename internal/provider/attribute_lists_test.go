@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -22,9 +23,9 @@ func changed(v attr.Value) (attr.Value, bool) {
 	case types.Map:
 		return types.MapValueMust(types.StringType, map[string]attr.Value{"changed": types.StringValue("1")}), true
 	case types.Object:
-		return types.ObjectNull(v.AttributeTypes(nil)), true
+		return types.ObjectNull(v.AttributeTypes(context.Background())), true
 	case timeouts.Value:
-		return timeouts.Value{Object: types.ObjectNull(v.AttributeTypes(nil))}, true
+		return timeouts.Value{Object: types.ObjectNull(v.AttributeTypes(context.Background()))}, true
 	}
 	return nil, false
 }

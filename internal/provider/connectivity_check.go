@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+	"github.com/jackc/pgerrcode"
 
 	"github.com/integratorio/terraform-provider-integratorio/internal/client"
 	"github.com/integratorio/terraform-provider-integratorio/internal/pgcheck"
@@ -230,7 +231,7 @@ func directCheck(ctx context.Context, doc *client.Connection, timeout time.Durat
 // "too many clients" or "remaining connection slots are reserved", as pgcheck's "no free
 // connection slot"): a bulk apply is the usual cause.
 func slotsHint(reason string) string {
-	for _, sign := range []string{"no free connection slot", "too many clients", "remaining connection slots are reserved", "53300"} {
+	for _, sign := range []string{"no free connection slot", "too many clients", "remaining connection slots are reserved", pgerrcode.TooManyConnections} {
 		if strings.Contains(reason, sign) {
 			return "The database had no free connection slot. Applying many connections to one server at once opens a " +
 				"login for each: apply with a lower -parallelism (such as terraform apply -parallelism=4), or lower " +
@@ -252,7 +253,7 @@ func dependsOnWhereTerraformRuns(f *pgcheck.Failure) bool {
 	case pgcheck.KindDNS, pgcheck.KindRefused, pgcheck.KindTimeout, pgcheck.KindServerCertificate:
 		return true
 	case pgcheck.KindAuthentication:
-		return f.SQLState == "28000" && strings.Contains(f.Message, "pg_hba.conf")
+		return f.SQLState == pgerrcode.InvalidAuthorizationSpecification && strings.Contains(f.Message, "pg_hba.conf")
 	}
 	return false
 }
