@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Installs the tools this repository needs into ./bin, building each from a pinned Go module under
-# tools/ (versions fixed by that module's go.sum), and makes sure PostgreSQL server binaries exist.
+# Installs what this repository needs and that `go` alone does not give: the Terraform and OpenTofu
+# CLIs in ./bin, built from pinned Go modules under tools/ (versions fixed by each module's go.sum),
+# PostgreSQL server binaries, curl and jq. The Go tools (golangci-lint, tfplugindocs, goreleaser) are
+# `tool` directives of tools/go.mod and run with `go tool -modfile=tools/go.mod NAME`, which builds
+# each into the Go build cache on first use; naming one here builds it there ahead of time.
 #
 #   scripts/install-tools.sh                     # everything
 #   scripts/install-tools.sh terraform postgres  # a subset
@@ -8,11 +11,15 @@
 # Tools: terraform terraform-1.15 tofu tfplugindocs golangci-lint goreleaser postgres utils (curl, jq)
 # terraformrc. terraform-1.15 (bin/terraform-1.15, for resource identity, terraform query and actions)
 # is always built from tools/terraform-1.15, whatever Terraform is on PATH.
-# Idempotent: a tool is rebuilt only when its binary is missing or its stamp (a hash of the tool
-# module's go.mod and go.sum plus the Go version) changed. One line of output per tool.
+# Idempotent: a CLI is rebuilt only when its binary is missing or its stamp (a hash of the tool
+# module's go.mod and go.sum plus the Go version) changed; a rebuild reuses the Go build cache.
+# The Go builds run at the same time, each logged apart and printed when it ends: on a fresh machine
+# each spends minutes downloading modules and linking on one core, which the others' compiles fill.
+# One line of output per tool (after the `go: downloading` lines of a build).
 #
 # Environment:
 #   TERRAFORM_FROM_SOURCE=1  build Terraform 1.5.7 into bin/terraform even if one is on PATH.
+#   INSTALL_TOOLS_SERIAL=1   run the Go builds one after another, their output as it comes.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -38,13 +45,14 @@ fi
 
 go_version="$(go env GOVERSION)"
 
-# stamp_of MODULE_DIR: what a build from that module depends on.
+# stamp_of MODULE_DIR: what a build from that module depends on ("static": the flags below).
 stamp_of() {
 	cat "$root/$1/go.mod" "$root/$1/go.sum" | sha256sum | cut -c1-16 | tr -d '\n'
-	printf ' %s\n' "$go_version"
+	printf ' %s static\n' "$go_version"
 }
 
-# build_go_tool NAME MODULE_DIR PACKAGE: go build -o bin/NAME PACKAGE inside MODULE_DIR, if needed.
+# build_go_tool NAME MODULE_DIR PACKAGE: go build -o bin/NAME PACKAGE inside MODULE_DIR, if needed,
+# static and without debug information, as the CLIs' releases are built (and faster to link).
 build_go_tool() {
 	local name="$1" dir="$2" pkg="$3" want have="" start
 	want="$(stamp_of "$dir")"
@@ -55,7 +63,7 @@ build_go_tool() {
 	fi
 	start=$SECONDS
 	rm -f "$stamps/$name"
-	if ! (cd "$root/$dir" && go build -o "$bin/$name.tmp" "$pkg"); then
+	if ! (cd "$root/$dir" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$bin/$name.tmp" "$pkg"); then
 		rm -f "$bin/$name.tmp"
 		say "$name" "FAILED to build $pkg from $dir" >&2
 		return 1
@@ -64,6 +72,23 @@ build_go_tool() {
 	mv "$bin/$name.tmp" "$bin/$name"
 	printf '%s\n' "$want" >"$stamps/$name"
 	say "$name" "built bin/$name from $dir in $((SECONDS - start))s"
+}
+
+# warm_go_tools NAME...: builds each tool of tools/go.mod into the Go build cache, where
+# `go tool -modfile=tools/go.mod NAME` (the make targets) finds it; one after another, as they share
+# most of their packages. Removes a bin/NAME left by older versions of this script, which PATH
+# would otherwise find first.
+warm_go_tools() {
+	local name start
+	for name in "$@"; do
+		start=$SECONDS
+		rm -f "$bin/$name" "$stamps/$name"
+		if ! (cd "$root" && go tool -n -modfile="$root/tools/go.mod" "$name" >/dev/null); then
+			say "$name" "FAILED to build the tool $name of tools/go.mod" >&2
+			return 1
+		fi
+		say "$name" "in the Go build cache (go tool -modfile=tools/go.mod $name) after $((SECONDS - start))s"
+	done
 }
 
 # version_ge A B: A >= B for dotted versions (pre-release suffixes ignored).
@@ -213,17 +238,13 @@ EOF
 	say terraformrc "wrote bin/terraformrc"
 }
 
+# install_one TOOL: the tools that need no Go build, and the names of the others.
 install_one() {
 	case "$1" in
 	terraformrc) install_terraformrc ;;
-	terraform) install_terraform ;;
-	terraform-1.15) install_terraform_115 ;;
-	tofu | opentofu) build_go_tool tofu tools/opentofu github.com/opentofu/opentofu/cmd/tofu ;;
-	tfplugindocs) build_go_tool tfplugindocs tools github.com/hashicorp/terraform-plugin-docs/cmd/tfplugindocs ;;
-	golangci-lint) build_go_tool golangci-lint tools github.com/golangci/golangci-lint/v2/cmd/golangci-lint ;;
-	goreleaser) build_go_tool goreleaser tools github.com/goreleaser/goreleaser/v2 ;;
 	postgres | postgresql) install_postgres ;;
 	utils) install_utils ;;
+	terraform | terraform-1.15 | tofu | opentofu | tfplugindocs | golangci-lint | goreleaser) ;;
 	*)
 		echo "install-tools.sh: unknown tool '$1' (known: ${all_tools[*]})" >&2
 		return 2
@@ -241,7 +262,45 @@ if [[ ! -f "$bin/terraformrc" ]]; then
 fi
 
 status=0
+go_tools=()
 for tool in "$@"; do
 	install_one "$tool" || status=1
+	case "$tool" in
+	tfplugindocs | golangci-lint | goreleaser) go_tools+=("$tool") ;;
+	esac
+done
+
+# The Go builds: each a job, run in the background unless INSTALL_TOOLS_SERIAL=1.
+job_names=()
+job_pids=()
+job_logs="$bin/.install-logs"
+declare -A started=()
+start_job() {
+	local name="$1"
+	shift
+	[[ -z "${started[$name]:-}" ]] || return 0
+	started[$name]=1
+	if [[ "${INSTALL_TOOLS_SERIAL:-}" == "1" ]]; then
+		"$@" || status=1
+		return 0
+	fi
+	mkdir -p "$job_logs"
+	("$@") >"$job_logs/$name.log" 2>&1 &
+	job_names+=("$name")
+	job_pids+=("$!")
+}
+for tool in "$@"; do
+	case "$tool" in
+	terraform) start_job terraform install_terraform ;;
+	terraform-1.15) start_job terraform-1.15 install_terraform_115 ;;
+	tofu | opentofu) start_job tofu build_go_tool tofu tools/opentofu github.com/opentofu/opentofu/cmd/tofu ;;
+	esac
+done
+if ((${#go_tools[@]} > 0)); then
+	start_job go-tools warm_go_tools "${go_tools[@]}"
+fi
+for i in "${!job_pids[@]}"; do
+	wait "${job_pids[$i]}" || status=1
+	cat "$job_logs/${job_names[$i]}.log"
 done
 exit "$status"

@@ -1,5 +1,7 @@
-// Pinned developer tools (tfplugindocs, golangci-lint, goreleaser), built into ../bin by
-// scripts/install-tools.sh with `go build` from this module, so go.sum fixes every version.
+// Pinned developer tools (tfplugindocs, golangci-lint, goreleaser), run from the repository root
+// with `go tool -modfile=tools/go.mod NAME` (the GNUmakefile's $(GO_TOOL)), which builds each into
+// the Go build cache on first use; go.sum fixes every version. Upgrade one with
+// `cd tools && go get -tool PACKAGE@VERSION && go mod tidy`.
 module github.com/integratorio/terraform-provider-integratorio/tools
 
 go 1.26.8
