@@ -48,7 +48,7 @@ var (
 	_ provider.ProviderWithListResources      = (*integratorioProvider)(nil)
 )
 
-// New returns a constructor of the provider for providerserver.Serve and the acceptance tests.
+// New returns a constructor of the provider for serve.Provider and the acceptance tests.
 func New(version string) func() provider.Provider {
 	return func() provider.Provider { return &integratorioProvider{version: version} }
 }

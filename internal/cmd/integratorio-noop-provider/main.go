@@ -20,14 +20,16 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/integratorio/terraform-provider-integratorio/internal/provider"
+	"github.com/integratorio/terraform-provider-integratorio/internal/serve"
 )
 
 func main() {
+	serve.QuietUncollectedLogs() // as the real provider does, so the floor pays for no unread logs
 	server, err := newNoopServer(context.Background())
 	if err != nil {
 		log.Fatal(err)
 	}
-	err = tf6server.Serve("registry.terraform.io/integratorio/integratorio", func() tfprotov6.ProviderServer { return server })
+	err = tf6server.Serve(serve.Address, func() tfprotov6.ProviderServer { return server })
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -17,11 +17,11 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
 	"github.com/integratorio/terraform-provider-integratorio/internal/provider"
+	"github.com/integratorio/terraform-provider-integratorio/internal/serve"
 	"github.com/integratorio/terraform-provider-integratorio/internal/testing/clirunner"
 	"github.com/integratorio/terraform-provider-integratorio/internal/testing/emulator"
 	"github.com/integratorio/terraform-provider-integratorio/internal/testing/pgserver"
@@ -29,7 +29,7 @@ import (
 
 // ProviderFactories serves the provider in-process, so `terraform init` needs no registry.
 var ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	"integratorio": providerserver.NewProtocol6WithError(provider.New("test")()),
+	"integratorio": serve.Factory(provider.New("test")()),
 }
 
 // Main prepares the environment for a package of acceptance tests and runs them:

@@ -1,7 +1,8 @@
-package main
+package serve
 
 import (
 	"os"
+	"slices"
 	"testing"
 )
 
@@ -13,6 +14,9 @@ func unsetenv(t *testing.T, name string) {
 }
 
 func TestQuietUncollectedLogs(t *testing.T) {
+	if !slices.Contains(QuietLogEnvVars, "TF_LOG_PROVIDER_INTEGRATORIO") {
+		t.Fatalf("QuietLogEnvVars = %q: the provider's own logger (terraform-plugin-go reads TF_LOG_PROVIDER_INTEGRATORIO) is missing", QuietLogEnvVars)
+	}
 	cases := []struct {
 		name  string
 		env   map[string]string // set before; others among TF_LOG* are unset
@@ -23,9 +27,10 @@ func TestQuietUncollectedLogs(t *testing.T) {
 		{name: "TF_LOG", env: map[string]string{"TF_LOG": "trace"}},
 		{name: "TF_LOG_PATH", env: map[string]string{"TF_LOG_PATH": "/tmp/tf.log"}},
 		{name: "a provider log level", env: map[string]string{"TF_LOG_PROVIDER": "debug"}},
+		{name: "this provider's log level", env: map[string]string{"TF_LOG_PROVIDER_INTEGRATORIO": "trace"}},
 		{name: "an SDK subsystem", env: map[string]string{"TF_LOG_SDK_PROTO": "trace"}},
 	}
-	all := append([]string{"TF_LOG", "TF_LOG_PATH", "TF_LOG_CORE"}, quietLogEnvVars...)
+	all := append([]string{"TF_LOG", "TF_LOG_PATH", "TF_LOG_CORE"}, QuietLogEnvVars...)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, name := range all {
@@ -34,8 +39,8 @@ func TestQuietUncollectedLogs(t *testing.T) {
 			for name, value := range tc.env {
 				t.Setenv(name, value)
 			}
-			quietUncollectedLogs()
-			for _, name := range quietLogEnvVars {
+			QuietUncollectedLogs()
+			for _, name := range QuietLogEnvVars {
 				got, want := os.Getenv(name), tc.env[name]
 				if tc.quiet {
 					want = "off"

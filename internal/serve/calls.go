@@ -1,0 +1,71 @@
+package serve
+
+import (
+	"context"
+	"iter"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// callContext returns the context a call hands on, and the function that ends it. Until release
+// the context carries every value of ctx (the SDK's loggers, the request id) and is cancelled with
+// it; release cancels it and drops its reference to ctx, so whatever keeps the returned context
+// after the call (terraform-plugin-framework keeps every call's, see Server) keeps a few hundred
+// bytes instead of the call's gRPC stream and loggers.
+func callContext(ctx context.Context) (context.Context, func()) {
+	values := &releasableValues{}
+	values.from.Store(&ctx)
+	var call context.Context
+	var cancel context.CancelFunc
+	if deadline, ok := ctx.Deadline(); ok {
+		call, cancel = context.WithDeadline(values, deadline)
+	} else {
+		call, cancel = context.WithCancel(values)
+	}
+	stopPropagation := context.AfterFunc(ctx, cancel) // StopProvider, a closed stream, a deadline
+	var once sync.Once
+	release := func() {
+		once.Do(func() {
+			stopPropagation()
+			cancel()
+			values.from.Store(nil)
+		})
+	}
+	return call, release
+}
+
+// releasableValues is the values of a context, until they are dropped. It is never done itself:
+// the context built on it is, so the standard library's cancellation tree holds no reference to
+// the original context, only context.AfterFunc does until release.
+type releasableValues struct {
+	from atomic.Pointer[context.Context]
+}
+
+func (*releasableValues) Deadline() (time.Time, bool) { return time.Time{}, false }
+func (*releasableValues) Done() <-chan struct{}       { return nil }
+func (*releasableValues) Err() error                  { return nil }
+
+func (v *releasableValues) Value(key any) any {
+	if ctx := v.from.Load(); ctx != nil {
+		return (*ctx).Value(key)
+	}
+	return nil
+}
+
+// releaseAfter is seq, with release called once it has been iterated, however it ends. A stream
+// (list results, action events, state chunks) is read after its call returns.
+func releaseAfter[T any](seq iter.Seq[T], release func()) iter.Seq[T] {
+	if seq == nil {
+		release()
+		return nil
+	}
+	return func(yield func(T) bool) {
+		defer release()
+		for v := range seq {
+			if !yield(v) {
+				return
+			}
+		}
+	}
+}
