@@ -37,7 +37,7 @@ func TestUnwrapped_findsNewAndChangedMethods(t *testing.T) {
 type newerFramework struct{}
 
 func (*newerFramework) GetMetadata(context.Context, string) (string, error) { return "", nil }
-func (*newerFramework) NewRPC(context.Context, *int) (*int, error)         { return nil, nil }
+func (*newerFramework) NewRPC(context.Context, *int) (*int, error)          { return nil, nil }
 func (*newerFramework) ReadResource(context.Context, *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
 	return nil, nil
 }
