@@ -2,6 +2,7 @@ package serve
 
 import (
 	"context"
+	"errors"
 	"iter"
 	"sync"
 	"sync/atomic"
@@ -18,12 +19,19 @@ func callContext(ctx context.Context) (context.Context, func()) {
 	values.from.Store(&ctx)
 	var call context.Context
 	var cancel context.CancelFunc
-	if deadline, ok := ctx.Deadline(); ok {
+	deadline, hasDeadline := ctx.Deadline()
+	if hasDeadline {
 		call, cancel = context.WithDeadline(values, deadline)
 	} else {
 		call, cancel = context.WithCancel(values)
 	}
-	stopPropagation := context.AfterFunc(ctx, cancel) // StopProvider, a closed stream, a deadline
+	// StopProvider or a closed stream ends the call too. A passed deadline is left to the call's
+	// own timer, so that its Err is context.DeadlineExceeded as the original's is.
+	stopPropagation := context.AfterFunc(ctx, func() {
+		if !hasDeadline || !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			cancel()
+		}
+	})
 	var once sync.Once
 	release := func() {
 		once.Do(func() {

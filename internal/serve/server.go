@@ -5,6 +5,8 @@ package serve
 
 import (
 	"context"
+	"sync"
+	"sync/atomic"
 
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
@@ -58,185 +60,223 @@ type frameworkServer interface {
 // only StopProvider empties. Every finished call's context, with its gRPC stream and loggers
 // (about 12 KB), so stays reachable for the life of the process: memory grew with the number of
 // resources (170 MiB for a plan of 2,000) and the garbage collector took a third of a refresh's
-// CPU. With Server the framework keeps only the released remains, a few hundred bytes a call.
-// TestServer_frameworkStillKeepsFinishedCalls fails once the framework lets go by itself: then
-// Server can go.
+// CPU. With the released context the framework keeps a few hundred bytes a call; those are let go
+// too, since whenever no call is in flight and recycleAfter calls have ended, Server empties the
+// framework's list through its StopProvider, which then cancels only finished calls (v1.19's
+// StopProvider does nothing else). TestServer_frameworkStillKeepsFinishedCalls fails once the
+// framework lets go by itself: then Server can go.
 type Server struct {
 	inner frameworkServer
+
+	// inFlight is held for reading by every call until its release, and taken for writing only
+	// to recycle, which therefore never overlaps a call.
+	inFlight sync.RWMutex
+	ended    atomic.Int64 // calls ended since the framework's list was last emptied
 }
+
+// recycleAfter is how many ended calls the framework may hold before Server empties its list:
+// about 300 bytes each.
+const recycleAfter = 256
 
 var _ frameworkServer = (*Server)(nil)
 
+// begin starts one call: a context of its own and the function that ends the call.
+func (s *Server) begin(ctx context.Context) (context.Context, func()) {
+	s.inFlight.RLock()
+	callCtx, releaseContext := callContext(ctx)
+	var once sync.Once
+	return callCtx, func() {
+		once.Do(func() {
+			releaseContext()
+			s.inFlight.RUnlock()
+			if s.ended.Add(1) >= recycleAfter {
+				s.recycle()
+			}
+		})
+	}
+}
+
+// recycle empties the framework's list of call contexts if no call is in flight; otherwise a
+// later call's end tries again.
+func (s *Server) recycle() {
+	if !s.inFlight.TryLock() {
+		return
+	}
+	defer s.inFlight.Unlock()
+	s.ended.Store(0)
+	_, _ = s.inner.StopProvider(context.Background(), &tfprotov6.StopProviderRequest{})
+}
+
 // call runs one call of inner with a context released when it returns.
-func call[Req, Resp any](ctx context.Context, req Req, rpc func(context.Context, Req) (Resp, error)) (Resp, error) {
-	ctx, release := callContext(ctx)
-	defer release()
+func call[Req, Resp any](s *Server, ctx context.Context, req Req, rpc func(context.Context, Req) (Resp, error)) (Resp, error) {
+	ctx, end := s.begin(ctx)
+	defer end()
 	return rpc(ctx, req)
 }
 
-// stream runs one streaming call of inner; its context is released once the stream has been
-// read, or when the original context ends if it never is.
-func stream[Req, Resp any](ctx context.Context, req Req, rpc func(context.Context, Req) (*Resp, error), wrap func(*Resp, func())) (*Resp, error) {
-	callCtx, release := callContext(ctx)
-	context.AfterFunc(ctx, release)
+// stream runs one streaming call of inner; it ends once the stream has been read, or when the
+// original context ends if it never is.
+func stream[Req, Resp any](s *Server, ctx context.Context, req Req, rpc func(context.Context, Req) (*Resp, error), wrap func(*Resp, func())) (*Resp, error) {
+	callCtx, end := s.begin(ctx)
+	context.AfterFunc(ctx, end)
 	resp, err := rpc(callCtx, req)
 	if err != nil || resp == nil {
-		release()
+		end()
 		return resp, err
 	}
-	wrap(resp, release)
+	wrap(resp, end)
 	return resp, nil
 }
 
 func (s *Server) GetMetadata(ctx context.Context, req *tfprotov6.GetMetadataRequest) (*tfprotov6.GetMetadataResponse, error) {
-	return call(ctx, req, s.inner.GetMetadata)
+	return call(s, ctx, req, s.inner.GetMetadata)
 }
 
 func (s *Server) GetProviderSchema(ctx context.Context, req *tfprotov6.GetProviderSchemaRequest) (*tfprotov6.GetProviderSchemaResponse, error) {
-	return call(ctx, req, s.inner.GetProviderSchema)
+	return call(s, ctx, req, s.inner.GetProviderSchema)
 }
 
 func (s *Server) GetResourceIdentitySchemas(ctx context.Context, req *tfprotov6.GetResourceIdentitySchemasRequest) (*tfprotov6.GetResourceIdentitySchemasResponse, error) {
-	return call(ctx, req, s.inner.GetResourceIdentitySchemas)
+	return call(s, ctx, req, s.inner.GetResourceIdentitySchemas)
 }
 
 func (s *Server) ValidateProviderConfig(ctx context.Context, req *tfprotov6.ValidateProviderConfigRequest) (*tfprotov6.ValidateProviderConfigResponse, error) {
-	return call(ctx, req, s.inner.ValidateProviderConfig)
+	return call(s, ctx, req, s.inner.ValidateProviderConfig)
 }
 
 func (s *Server) ConfigureProvider(ctx context.Context, req *tfprotov6.ConfigureProviderRequest) (*tfprotov6.ConfigureProviderResponse, error) {
-	return call(ctx, req, s.inner.ConfigureProvider)
+	return call(s, ctx, req, s.inner.ConfigureProvider)
 }
 
 // StopProvider reaches the framework, which cancels the calls in flight through the contexts it
 // derived from theirs.
 func (s *Server) StopProvider(ctx context.Context, req *tfprotov6.StopProviderRequest) (*tfprotov6.StopProviderResponse, error) {
-	return call(ctx, req, s.inner.StopProvider)
+	return call(s, ctx, req, s.inner.StopProvider)
 }
 
 func (s *Server) ValidateResourceConfig(ctx context.Context, req *tfprotov6.ValidateResourceConfigRequest) (*tfprotov6.ValidateResourceConfigResponse, error) {
-	return call(ctx, req, s.inner.ValidateResourceConfig)
+	return call(s, ctx, req, s.inner.ValidateResourceConfig)
 }
 
 func (s *Server) UpgradeResourceState(ctx context.Context, req *tfprotov6.UpgradeResourceStateRequest) (*tfprotov6.UpgradeResourceStateResponse, error) {
-	return call(ctx, req, s.inner.UpgradeResourceState)
+	return call(s, ctx, req, s.inner.UpgradeResourceState)
 }
 
 func (s *Server) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
-	return call(ctx, req, s.inner.ReadResource)
+	return call(s, ctx, req, s.inner.ReadResource)
 }
 
 func (s *Server) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
-	return call(ctx, req, s.inner.PlanResourceChange)
+	return call(s, ctx, req, s.inner.PlanResourceChange)
 }
 
 func (s *Server) ApplyResourceChange(ctx context.Context, req *tfprotov6.ApplyResourceChangeRequest) (*tfprotov6.ApplyResourceChangeResponse, error) {
-	return call(ctx, req, s.inner.ApplyResourceChange)
+	return call(s, ctx, req, s.inner.ApplyResourceChange)
 }
 
 func (s *Server) ImportResourceState(ctx context.Context, req *tfprotov6.ImportResourceStateRequest) (*tfprotov6.ImportResourceStateResponse, error) {
-	return call(ctx, req, s.inner.ImportResourceState)
+	return call(s, ctx, req, s.inner.ImportResourceState)
 }
 
 func (s *Server) MoveResourceState(ctx context.Context, req *tfprotov6.MoveResourceStateRequest) (*tfprotov6.MoveResourceStateResponse, error) {
-	return call(ctx, req, s.inner.MoveResourceState)
+	return call(s, ctx, req, s.inner.MoveResourceState)
 }
 
 func (s *Server) UpgradeResourceIdentity(ctx context.Context, req *tfprotov6.UpgradeResourceIdentityRequest) (*tfprotov6.UpgradeResourceIdentityResponse, error) {
-	return call(ctx, req, s.inner.UpgradeResourceIdentity)
+	return call(s, ctx, req, s.inner.UpgradeResourceIdentity)
 }
 
 func (s *Server) GenerateResourceConfig(ctx context.Context, req *tfprotov6.GenerateResourceConfigRequest) (*tfprotov6.GenerateResourceConfigResponse, error) {
-	return call(ctx, req, s.inner.GenerateResourceConfig)
+	return call(s, ctx, req, s.inner.GenerateResourceConfig)
 }
 
 func (s *Server) ValidateDataResourceConfig(ctx context.Context, req *tfprotov6.ValidateDataResourceConfigRequest) (*tfprotov6.ValidateDataResourceConfigResponse, error) {
-	return call(ctx, req, s.inner.ValidateDataResourceConfig)
+	return call(s, ctx, req, s.inner.ValidateDataResourceConfig)
 }
 
 func (s *Server) ReadDataSource(ctx context.Context, req *tfprotov6.ReadDataSourceRequest) (*tfprotov6.ReadDataSourceResponse, error) {
-	return call(ctx, req, s.inner.ReadDataSource)
+	return call(s, ctx, req, s.inner.ReadDataSource)
 }
 
 func (s *Server) GetFunctions(ctx context.Context, req *tfprotov6.GetFunctionsRequest) (*tfprotov6.GetFunctionsResponse, error) {
-	return call(ctx, req, s.inner.GetFunctions)
+	return call(s, ctx, req, s.inner.GetFunctions)
 }
 
 func (s *Server) CallFunction(ctx context.Context, req *tfprotov6.CallFunctionRequest) (*tfprotov6.CallFunctionResponse, error) {
-	return call(ctx, req, s.inner.CallFunction)
+	return call(s, ctx, req, s.inner.CallFunction)
 }
 
 func (s *Server) ValidateEphemeralResourceConfig(ctx context.Context, req *tfprotov6.ValidateEphemeralResourceConfigRequest) (*tfprotov6.ValidateEphemeralResourceConfigResponse, error) {
-	return call(ctx, req, s.inner.ValidateEphemeralResourceConfig)
+	return call(s, ctx, req, s.inner.ValidateEphemeralResourceConfig)
 }
 
 func (s *Server) OpenEphemeralResource(ctx context.Context, req *tfprotov6.OpenEphemeralResourceRequest) (*tfprotov6.OpenEphemeralResourceResponse, error) {
-	return call(ctx, req, s.inner.OpenEphemeralResource)
+	return call(s, ctx, req, s.inner.OpenEphemeralResource)
 }
 
 func (s *Server) RenewEphemeralResource(ctx context.Context, req *tfprotov6.RenewEphemeralResourceRequest) (*tfprotov6.RenewEphemeralResourceResponse, error) {
-	return call(ctx, req, s.inner.RenewEphemeralResource)
+	return call(s, ctx, req, s.inner.RenewEphemeralResource)
 }
 
 func (s *Server) CloseEphemeralResource(ctx context.Context, req *tfprotov6.CloseEphemeralResourceRequest) (*tfprotov6.CloseEphemeralResourceResponse, error) {
-	return call(ctx, req, s.inner.CloseEphemeralResource)
+	return call(s, ctx, req, s.inner.CloseEphemeralResource)
 }
 
 func (s *Server) ValidateListResourceConfig(ctx context.Context, req *tfprotov6.ValidateListResourceConfigRequest) (*tfprotov6.ValidateListResourceConfigResponse, error) {
-	return call(ctx, req, s.inner.ValidateListResourceConfig)
+	return call(s, ctx, req, s.inner.ValidateListResourceConfig)
 }
 
 func (s *Server) ListResource(ctx context.Context, req *tfprotov6.ListResourceRequest) (*tfprotov6.ListResourceServerStream, error) {
-	return stream(ctx, req, s.inner.ListResource, func(resp *tfprotov6.ListResourceServerStream, release func()) {
+	return stream(s, ctx, req, s.inner.ListResource, func(resp *tfprotov6.ListResourceServerStream, release func()) {
 		resp.Results = releaseAfter(resp.Results, release)
 	})
 }
 
 func (s *Server) ValidateActionConfig(ctx context.Context, req *tfprotov6.ValidateActionConfigRequest) (*tfprotov6.ValidateActionConfigResponse, error) {
-	return call(ctx, req, s.inner.ValidateActionConfig)
+	return call(s, ctx, req, s.inner.ValidateActionConfig)
 }
 
 func (s *Server) PlanAction(ctx context.Context, req *tfprotov6.PlanActionRequest) (*tfprotov6.PlanActionResponse, error) {
-	return call(ctx, req, s.inner.PlanAction)
+	return call(s, ctx, req, s.inner.PlanAction)
 }
 
 func (s *Server) InvokeAction(ctx context.Context, req *tfprotov6.InvokeActionRequest) (*tfprotov6.InvokeActionServerStream, error) {
-	return stream(ctx, req, s.inner.InvokeAction, func(resp *tfprotov6.InvokeActionServerStream, release func()) {
+	return stream(s, ctx, req, s.inner.InvokeAction, func(resp *tfprotov6.InvokeActionServerStream, release func()) {
 		resp.Events = releaseAfter(resp.Events, release)
 	})
 }
 
 func (s *Server) ValidateStateStoreConfig(ctx context.Context, req *tfprotov6.ValidateStateStoreConfigRequest) (*tfprotov6.ValidateStateStoreConfigResponse, error) {
-	return call(ctx, req, s.inner.ValidateStateStoreConfig)
+	return call(s, ctx, req, s.inner.ValidateStateStoreConfig)
 }
 
 func (s *Server) ConfigureStateStore(ctx context.Context, req *tfprotov6.ConfigureStateStoreRequest) (*tfprotov6.ConfigureStateStoreResponse, error) {
-	return call(ctx, req, s.inner.ConfigureStateStore)
+	return call(s, ctx, req, s.inner.ConfigureStateStore)
 }
 
 func (s *Server) ReadStateBytes(ctx context.Context, req *tfprotov6.ReadStateBytesRequest) (*tfprotov6.ReadStateBytesStream, error) {
-	return stream(ctx, req, s.inner.ReadStateBytes, func(resp *tfprotov6.ReadStateBytesStream, release func()) {
+	return stream(s, ctx, req, s.inner.ReadStateBytes, func(resp *tfprotov6.ReadStateBytesStream, release func()) {
 		resp.Chunks = releaseAfter(resp.Chunks, release)
 	})
 }
 
 // WriteStateBytes reads its request stream during the call, so the call's end is the stream's.
 func (s *Server) WriteStateBytes(ctx context.Context, req *tfprotov6.WriteStateBytesStream) (*tfprotov6.WriteStateBytesResponse, error) {
-	return call(ctx, req, s.inner.WriteStateBytes)
+	return call(s, ctx, req, s.inner.WriteStateBytes)
 }
 
 func (s *Server) GetStates(ctx context.Context, req *tfprotov6.GetStatesRequest) (*tfprotov6.GetStatesResponse, error) {
-	return call(ctx, req, s.inner.GetStates)
+	return call(s, ctx, req, s.inner.GetStates)
 }
 
 func (s *Server) DeleteState(ctx context.Context, req *tfprotov6.DeleteStateRequest) (*tfprotov6.DeleteStateResponse, error) {
-	return call(ctx, req, s.inner.DeleteState)
+	return call(s, ctx, req, s.inner.DeleteState)
 }
 
 func (s *Server) LockState(ctx context.Context, req *tfprotov6.LockStateRequest) (*tfprotov6.LockStateResponse, error) {
-	return call(ctx, req, s.inner.LockState)
+	return call(s, ctx, req, s.inner.LockState)
 }
 
 func (s *Server) UnlockState(ctx context.Context, req *tfprotov6.UnlockStateRequest) (*tfprotov6.UnlockStateResponse, error) {
-	return call(ctx, req, s.inner.UnlockState)
+	return call(s, ctx, req, s.inner.UnlockState)
 }
