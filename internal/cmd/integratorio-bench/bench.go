@@ -10,7 +10,9 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -22,15 +24,36 @@ import (
 
 // Operation names, in the order they run and are reported.
 const (
-	opCreate       = "create"
-	opRefresh      = "refresh"
-	opRefreshNoop  = "refresh, no-op provider"
-	opUpdate       = "update"
-	opDestroy      = "destroy"
-	opCreateDirect = "create+direct"
+	opCreate          = "create"
+	opRefresh         = "refresh"
+	opRefreshNoop     = "refresh, no-op provider"
+	opRefreshBaseline = "refresh, baseline provider"
+	opUpdate          = "update"
+	opDestroy         = "destroy"
+	opCreateDirect    = "create+direct"
 )
 
-var operations = []string{opCreate, opRefresh, opRefreshNoop, opUpdate, opDestroy, opCreateDirect}
+// gcOp names a refresh with the provider under other garbage-collector settings.
+func gcOp(setting string) string { return "refresh, " + setting }
+
+// operations are the operations measured at n, in order. Above -full-cycle-max-n the update, the
+// destroy and the create with the direct check are left out: they take minutes at that scale
+// (a destroy of 2,000 took 5 minutes on the floor alone) and scale as the create does.
+func (b *bench) operations(n int) []string {
+	ops := []string{opCreate, opRefresh, opRefreshNoop}
+	if b.baselineCLICfg != "" {
+		ops = append(ops, opRefreshBaseline)
+	}
+	for _, g := range b.opts.gcSettings {
+		ops = append(ops, gcOp(g))
+	}
+	if b.fullCycle(n) {
+		ops = append(ops, opUpdate, opDestroy, opCreateDirect)
+	}
+	return ops
+}
+
+func (b *bench) fullCycle(n int) bool { return n <= b.opts.fullCycleMaxN }
 
 // bench holds everything one invocation starts; close stops it all.
 type bench struct {
@@ -45,6 +68,10 @@ type bench struct {
 	// noopCLICfg serves integratorio-noop-provider in the provider's place: the same schemas and
 	// no work, so a refresh with it costs what Terraform itself costs for a plugin provider.
 	noopCLICfg string
+	noop       string // its binary
+	// baselineCLICfg serves the provider built from -baseline, when given.
+	baselineCLICfg string
+	baseline       string // its binary
 
 	pg       *pgserver.Server
 	caFile   string
@@ -53,7 +80,6 @@ type bench struct {
 	httpSrv  *http.Server
 	baseURL  string
 	token    string
-	rss      *rssSampler
 	closeFns []func()
 }
 
@@ -92,11 +118,17 @@ func newBench(ctx context.Context, opts options, out io.Writer) (_ *bench, err e
 	if err := os.MkdirAll(noopDir, 0o755); err != nil {
 		return nil, err
 	}
-	if _, err := clirunner.BuildProviderFrom(ctx, b.root, "./internal/cmd/integratorio-noop-provider", noopDir); err != nil {
+	if b.noop, err = clirunner.BuildProviderFrom(ctx, b.root, "./internal/cmd/integratorio-noop-provider", noopDir); err != nil {
 		return nil, err
 	}
 	if b.noopCLICfg, err = clirunner.WriteCLIConfig(noopDir, noopDir); err != nil {
 		return nil, err
+	}
+	if opts.baseline != "" {
+		b.logf("building the provider at %s (the baseline)", opts.baseline)
+		if err := b.buildBaseline(ctx); err != nil {
+			return nil, err
+		}
 	}
 	if b.tfVer, err = terraformVersion(ctx, b.tf, b.cliCfg); err != nil {
 		return nil, err
@@ -119,8 +151,35 @@ func newBench(ctx context.Context, opts options, out io.Writer) (_ *bench, err e
 	if err := b.startEmulator(); err != nil {
 		return nil, err
 	}
-	b.rss = newRSSSampler(b.prov)
 	return b, nil
+}
+
+// buildBaseline builds the provider from the -baseline revision of this repository, in a git
+// worktree of its own, so one run can set old code beside new.
+func (b *bench) buildBaseline(ctx context.Context) error {
+	src := filepath.Join(b.tmp, "baseline-src")
+	git := func(args ...string) error {
+		cmd := exec.CommandContext(ctx, "git", args...)
+		cmd.Dir = b.root
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("git %s: %w\n%s", strings.Join(args, " "), err, out)
+		}
+		return nil
+	}
+	if err := git("worktree", "add", "--detach", src, b.opts.baseline); err != nil {
+		return err
+	}
+	defer func() { _ = git("worktree", "remove", "--force", src) }()
+	dir := filepath.Join(b.tmp, "baseline-provider")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	var err error
+	if b.baseline, err = clirunner.BuildProvider(ctx, src, dir); err != nil {
+		return err
+	}
+	b.baselineCLICfg, err = clirunner.WriteCLIConfig(dir, dir)
+	return err
 }
 
 func (b *bench) close() {
@@ -209,6 +268,7 @@ type sample struct {
 	Writes      int            `json:"writes"`
 	MaxInFlight int            `json:"max_in_flight"`
 	Routes      map[string]int `json:"routes,omitempty"`
+	Provider    *usage         `json:"provider,omitempty"` // its provider processes, where /proc tells
 }
 
 // workspace is one configuration directory and the CLI that runs in it.
@@ -216,6 +276,15 @@ type workspace struct {
 	cli  clirunner.CLI
 	kind string // "provider" or "floor"
 	n    int
+	exe  string // the provider binary the CLI runs, sampled while it runs; "" for the floor
+}
+
+// servedBy is w with another provider binary in the provider's place, and extra environment.
+func (w *workspace) servedBy(exe, cliConfig string, env ...string) *workspace {
+	other := *w
+	other.exe, other.cli.CLIConfig = exe, cliConfig
+	other.cli.Env = append(slices.Clone(w.cli.Env), env...)
+	return &other
 }
 
 func (b *bench) newWorkspace(kind string, n int) (*workspace, error) {
@@ -226,7 +295,11 @@ func (b *bench) newWorkspace(kind string, n int) (*workspace, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	return &workspace{kind: kind, n: n, cli: clirunner.CLI{
+	exe := b.prov
+	if kind == "floor" {
+		exe = ""
+	}
+	return &workspace{kind: kind, n: n, exe: exe, cli: clirunner.CLI{
 		Binary:    b.tf,
 		Dir:       dir,
 		CLIConfig: b.cliCfg,
@@ -255,9 +328,17 @@ func (b *bench) measure(ctx context.Context, w *workspace, args ...string) (samp
 	args = append(args, "-input=false", "-no-color", fmt.Sprintf("-parallelism=%d", b.opts.parallelism))
 	b.emu.ResetStats()
 	b.counter.reset()
+	var sampler *procSampler
+	if w.exe != "" && procAvailable() {
+		sampler = startSampling(w.exe, 10*time.Millisecond)
+	}
 	res := w.cli.Run(ctx, args...)
 	stats := b.emu.Stats()
 	s := sample{Seconds: res.Duration.Seconds(), MaxInFlight: int(b.counter.peak.Load()), Routes: stats}
+	if sampler != nil {
+		u := sampler.finish()
+		s.Provider = &u
+	}
 	for route, count := range stats {
 		s.Requests += count
 		if isWrite(route) {
@@ -279,22 +360,38 @@ func isWrite(route string) bool {
 	return method == http.MethodPost || method == http.MethodPut || method == http.MethodDelete || method == http.MethodPatch
 }
 
-// cycle runs create, refresh, update and destroy in w and returns one sample of each.
+// step is one measured command of a cycle: the operation, the configuration's revision, the CLI's
+// arguments.
+type step struct {
+	op   string
+	rev  string
+	args []string
+}
+
+// variant is a refresh with something else serving the provider.
+type variant struct {
+	op string
+	w  *workspace
+}
+
+// cycle runs create, refresh, update and destroy in w and returns one sample of each; above
+// -full-cycle-max-n it leaves the update out. After the provider's refresh come the same refresh
+// with the no-op provider, the baseline provider and each -gc setting, back to back.
 func (b *bench) cycle(ctx context.Context, w *workspace) (map[string]sample, error) {
 	out := map[string]sample{}
 	if err := w.write(b, "a", false); err != nil {
 		return nil, err
 	}
-	steps := []struct {
-		op   string
-		rev  string
-		args []string
-	}{
+	steps := []step{
 		{opCreate, "a", []string{"apply", "-auto-approve"}},
 		// -detailed-exitcode: exit 2 (changes) is an error, so the refresh proves nothing drifted.
 		{opRefresh, "a", []string{"plan", "-detailed-exitcode"}},
 		{opUpdate, "b", []string{"apply", "-auto-approve"}},
 		{opDestroy, "b", []string{"destroy", "-auto-approve"}},
+	}
+	if !b.fullCycle(w.n) {
+		steps = slices.DeleteFunc(steps, func(st step) bool { return st.op == opUpdate || st.op == opDestroy })
+		defer b.forget(w)
 	}
 	for _, st := range steps {
 		if err := w.write(b, st.rev, false); err != nil {
@@ -309,14 +406,44 @@ func (b *bench) cycle(ctx context.Context, w *workspace) (map[string]sample, err
 		}
 		out[st.op] = s
 		if st.op == opRefresh && w.kind == "provider" {
-			noop := *w
-			noop.cli.CLIConfig = b.noopCLICfg
-			if out[opRefreshNoop], err = b.measure(ctx, &noop, st.args...); err != nil {
-				return nil, fmt.Errorf("%s at N=%d: %w", opRefreshNoop, w.n, err)
+			if err := b.refreshVariants(ctx, w, st.args, out); err != nil {
+				return nil, err
 			}
 		}
 	}
 	return out, nil
+}
+
+// refreshVariants runs the refresh again with the no-op provider, the baseline provider and the
+// provider under each -gc setting, into out.
+func (b *bench) refreshVariants(ctx context.Context, w *workspace, args []string, out map[string]sample) error {
+	variants := []variant{{opRefreshNoop, w.servedBy(b.noop, b.noopCLICfg)}}
+	if b.baselineCLICfg != "" {
+		variants = append(variants, variant{opRefreshBaseline, w.servedBy(b.baseline, b.baselineCLICfg)})
+	}
+	for _, g := range b.opts.gcSettings {
+		variants = append(variants, variant{gcOp(g), w.servedBy(b.prov, b.cliCfg, strings.Split(g, ",")...)})
+	}
+	for _, v := range variants {
+		s, err := b.measure(ctx, v.w, args...)
+		if err != nil {
+			return fmt.Errorf("%s at N=%d: %w", v.op, w.n, err)
+		}
+		out[v.op] = s
+	}
+	return nil
+}
+
+// forget clears what a cycle left without measuring it: the workspace's state and, for the
+// provider, the emulator's connections.
+func (b *bench) forget(w *workspace) {
+	for _, f := range []string{"terraform.tfstate", "terraform.tfstate.backup"} {
+		_ = os.Remove(filepath.Join(w.cli.Dir, f))
+	}
+	if w.kind == "provider" {
+		b.emu.Reset()
+		_ = b.emu.SetFaults(emulator.FaultConfig{Latency: b.opts.latency})
+	}
 }
 
 // directCycle creates the resources with the direct check on, then destroys them unmeasured.

@@ -12,14 +12,20 @@
 //	create+direct  terraform apply with the direct connectivity check on (against the local PostgreSQL)
 //
 // and the same operations on N terraform_data resources (the floor: what Terraform itself costs).
-// The refresh also runs with integratorio-noop-provider, which has the provider's schemas and does
-// no work: the part of the gap to the floor that any plugin provider with this schema pays.
-// It counts API requests per resource from the emulator's counters, samples the provider
-// processes' peak RSS (VmHWM), records the peak number of API requests in flight (the proof that
-// the provider does not serialise), compares the direct check with a raw pgx connection and with
-// psql, and checks that a lone read in an account of 5,000 connections costs one request.
+// Above -full-cycle-max-n (500) the update and create+direct are left out: they take minutes and
+// scale as the create does. The refresh also runs, back to back, with integratorio-noop-provider,
+// which has the provider's schemas and does no work (the part of the gap to the floor that any
+// plugin provider with this schema pays), with the provider built from -baseline (a git revision:
+// old code beside new in one run), and under each -gc setting (GOGC, GOMEMLIMIT).
 //
-//	go run ./internal/cmd/integratorio-bench -n 10,100,500 -runs 3 -latency 50ms -json bin/bench.json
+// For every command it samples the provider processes through /proc: their CPU time (utime +
+// stime, the kernel's accounting) and peak resident set (VmHWM). It counts API requests per
+// resource from the emulator's counters, records the peak number of API requests in flight (the
+// proof that the provider does not serialise), compares the direct check with a raw pgx
+// connection and with psql, and checks that a lone read in an account of 5,000 connections costs
+// one request.
+//
+//	go run ./internal/cmd/integratorio-bench -n 10,100,500,2000 -runs 3 -latency 50ms -json bin/bench.json
 //
 // Nothing here is a pass/fail test: the targets are reported, measured, and the exit status is
 // non-zero only when a run could not be carried out.
@@ -50,17 +56,20 @@ func main() {
 
 // options are the parsed command line.
 type options struct {
-	ns           []int
-	runs         int
-	latency      time.Duration
-	parallelism  int
-	jsonPath     string
-	terraform    string
-	directIters  int
-	pageSize     int
-	accountSize  int
-	keepWorkDirs bool
-	viaAPI       bool
+	ns            []int
+	runs          int
+	latency       time.Duration
+	parallelism   int
+	jsonPath      string
+	terraform     string
+	directIters   int
+	pageSize      int
+	accountSize   int
+	keepWorkDirs  bool
+	viaAPI        bool
+	baseline      string
+	gcSettings    []string
+	fullCycleMaxN int
 }
 
 func parseOptions(args []string, stderr io.Writer) (options, error) {
@@ -78,6 +87,9 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.accountSize, "account-size", 5000, "connections in the account for the lone-read check (0 skips it)")
 	fs.BoolVar(&o.keepWorkDirs, "keep", false, "keep the temporary directory (configurations, state, provider binary)")
 	fs.BoolVar(&o.viaAPI, "via-api", false, "turn on integrator.io's connection tests (of the unsaved connection before a create, of the saved one after it), to measure their cost")
+	fs.StringVar(&o.baseline, "baseline", "", "a git revision of this repository: its provider refreshes beside the current one, to compare the two in one run")
+	gc := fs.String("gc", "", "garbage-collector settings to refresh under as well, separated by ';', each a comma-separated list of variables (GOGC=200;GOGC=400,GOMEMLIMIT=64MiB); a user's GOGC or GOMEMLIMIT overrides the provider's own defaults")
+	fs.IntVar(&o.fullCycleMaxN, "full-cycle-max-n", 500, "above this N, skip the update and the create with the direct check")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -94,6 +106,18 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 			return o, fmt.Errorf("-n: %q is not a positive whole number", s)
 		}
 		o.ns = append(o.ns, n)
+	}
+	for _, g := range strings.Split(*gc, ";") {
+		g = strings.TrimSpace(g)
+		if g == "" {
+			continue
+		}
+		for _, kv := range strings.Split(g, ",") {
+			if name, _, ok := strings.Cut(kv, "="); !ok || (name != "GOGC" && name != "GOMEMLIMIT") {
+				return o, fmt.Errorf("-gc: %q is not GOGC=... or GOMEMLIMIT=...", kv)
+			}
+		}
+		o.gcSettings = append(o.gcSettings, g)
 	}
 	switch {
 	case len(o.ns) == 0:

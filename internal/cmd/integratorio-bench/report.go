@@ -19,8 +19,11 @@ const (
 	targetCreateRatio     = 3.0
 	targetWritesPerRes    = 1.0
 	targetDirectRatio     = 1.1
-	targetRSSN            = 500
-	targetRSSBytes        = 100 << 20
+	targetNoopRatio       = 1.2      // refresh N=500 against the no-op provider's
+	targetScaleN          = 2000     // peak memory of a refresh at this N ...
+	targetScaleBytes      = 64 << 20 // ... below this
+	targetScaleGrowth     = 1.10     // ... and at most this times the figure at N=500
+	targetCPUCut          = 0.25     // provider CPU of a refresh N=500, against -baseline
 )
 
 func targets(rep *report, opts options) []target {
@@ -72,18 +75,7 @@ func targets(rep *report, opts options) []target {
 		}
 	}
 
-	found := false
-	for _, r := range rep.PeakRSS {
-		if r.N == targetRSSN && r.Skipped == "" {
-			found = true
-			out = append(out, target{Name: "provider peak RSS N=500", Goal: "< 100 MiB",
-				Measured: fmt.Sprintf("%.1f MiB (VmHWM, %d provider processes)", r.PeakMB, r.Processes),
-				Met:      r.PeakBytes > 0 && r.PeakBytes < targetRSSBytes})
-		}
-	}
-	if !found {
-		notMeasured("provider peak RSS N=500", "< 100 MiB", targetRSSN)
-	}
+	out = append(out, scaleTargets(rep)...)
 
 	for _, p := range rep.Parallel {
 		if p.N != targetCreateN {
@@ -104,30 +96,61 @@ func targets(rep *report, opts options) []target {
 	return out
 }
 
+// scaleTargets are the memory and CPU targets of the provider's refreshes.
+func scaleTargets(rep *report) []target {
+	var out []target
+	refresh, noop := findOp(rep.Operations, opRefresh, targetRefreshN), findOp(rep.Operations, opRefreshNoop, targetRefreshN)
+	if refresh != nil && noop != nil {
+		r := ratio(refresh.ProviderMedianS, noop.ProviderMedianS)
+		out = append(out, target{Name: "refresh time N=500 vs the no-op provider", Goal: fmt.Sprintf("≤ %.1f×", targetNoopRatio),
+			Measured: fmt.Sprintf("%.2fs vs %.2fs = %.2f×", refresh.ProviderMedianS, noop.ProviderMedianS, r),
+			Met:      r > 0 && r <= targetNoopRatio})
+	}
+	if base := findOp(rep.Operations, opRefreshBaseline, targetRefreshN); refresh != nil && base != nil {
+		cut := 1 - ratio(refresh.ProviderCPUMedianS, base.ProviderCPUMedianS)
+		out = append(out, target{Name: "provider CPU per refresh N=500 vs -baseline", Goal: fmt.Sprintf("≥ %.0f%% less", targetCPUCut*100),
+			Measured: fmt.Sprintf("%.2fs vs %.2fs = %.0f%% less", refresh.ProviderCPUMedianS, base.ProviderCPUMedianS, cut*100),
+			Met:      base.ProviderCPUMedianS > 0 && cut >= targetCPUCut})
+	}
+	scale := findOp(rep.Operations, opRefresh, targetScaleN)
+	switch {
+	case scale == nil:
+		out = append(out, target{Name: "provider peak memory, refresh N=2000", Goal: "< 64 MiB",
+			Measured: fmt.Sprintf("not measured (N=%d not in -n)", targetScaleN)})
+	case scale.PeakBytes == 0:
+		out = append(out, target{Name: "provider peak memory, refresh N=2000", Goal: "< 64 MiB", Measured: "skipped: no /proc on this system"})
+	default:
+		out = append(out, target{Name: "provider peak memory, refresh N=2000", Goal: "< 64 MiB",
+			Measured: fmt.Sprintf("%.1f MiB (VmHWM)", scale.PeakMiB), Met: scale.PeakBytes < targetScaleBytes})
+		if refresh != nil && refresh.PeakBytes > 0 {
+			growth := ratio(float64(scale.PeakBytes), float64(refresh.PeakBytes))
+			out = append(out, target{Name: "provider peak memory, refresh N=2000 vs N=500", Goal: fmt.Sprintf("≤ %.2f×", targetScaleGrowth),
+				Measured: fmt.Sprintf("%.1f MiB vs %.1f MiB = %.2f×", scale.PeakMiB, refresh.PeakMiB, growth),
+				Met:      growth <= targetScaleGrowth})
+		}
+	}
+	return out
+}
+
 func printReport(w io.Writer, rep *report) {
 	_, _ = fmt.Fprintf(w, "\nTerraform %s, latency %s per API request, -parallelism=%d, %d run(s) per figure (medians), PostgreSQL %s\n\n",
 		rep.TerraformVersion, rep.Latency, rep.Parallelism, rep.Runs, rep.PostgreSQL)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	_, _ = fmt.Fprintln(tw, "N\toperation\tfloor (s)\tprovider (s)\tratio\tAPI req/resource\twrites/resource\tpeak in flight\t")
+	_, _ = fmt.Fprintln(tw, "N\toperation\tfloor (s)\tprovider (s)\tratio\tAPI req/resource\twrites/resource\tpeak in flight\tprovider CPU (s)\tprovider peak (MiB)\t")
 	for _, o := range rep.Operations {
-		_, _ = fmt.Fprintf(tw, "%d\t%s\t%.2f\t%.2f\t%.2f×\t%.3f\t%.2f\t%d\t\n",
-			o.N, o.Op, o.FloorMedianS, o.ProviderMedianS, o.Ratio, o.RequestsPerResource, o.WritesPerResource, o.MaxInFlight)
+		_, _ = fmt.Fprintf(tw, "%d\t%s\t%.2f\t%.2f\t%.2f×\t%.3f\t%.2f\t%d\t%.2f\t%.1f\t\n",
+			o.N, o.Op, o.FloorMedianS, o.ProviderMedianS, o.Ratio, o.RequestsPerResource, o.WritesPerResource, o.MaxInFlight,
+			o.ProviderCPUMedianS, o.PeakMiB)
 	}
 	_ = tw.Flush()
+	_, _ = fmt.Fprintln(w, "provider CPU: utime+stime of the command's provider processes (/proc), median; peak: their highest VmHWM")
 
 	_, _ = fmt.Fprintln(w)
-	for _, r := range rep.PeakRSS {
-		if r.Skipped != "" {
-			_, _ = fmt.Fprintf(w, "peak provider RSS at N=%d: %s\n", r.N, r.Skipped)
-			continue
-		}
-		_, _ = fmt.Fprintf(w, "peak provider RSS at N=%d: %.1f MiB (VmHWM, max over %d provider processes)\n", r.N, r.PeakMB, r.Processes)
-	}
 	for _, p := range rep.Parallel {
 		_, _ = fmt.Fprintf(w, "create at N=%d: %.2fs vs %.2fs if the writes were serial (%.2f×); peak %d API requests in flight\n",
 			p.N, p.CreateMedianS, p.SerialLowerBoundS, p.RatioToSerial, p.MaxInFlight)
 	}
-	if d := rep.Direct; d != nil {
+	if d := rep.Direct; d != nil && d.Iterations > 0 {
 		psql := "psql skipped: " + d.PsqlSkipped
 		if d.PsqlSkipped == "" {
 			psql = fmt.Sprintf("psql -c 'select 1' %s (%.2f×)", formatMS(d.PsqlMedianMS), d.RatioToPsql)

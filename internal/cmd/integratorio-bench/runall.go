@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -26,14 +27,14 @@ type opReport struct {
 	ProviderS           []float64      `json:"provider_s"`
 	Requests            []int          `json:"requests"`
 	Routes              map[string]int `json:"routes_last_run"`
-}
-
-type rssReport struct {
-	N         int     `json:"n"`
-	PeakBytes int64   `json:"peak_bytes"`
-	PeakMB    float64 `json:"peak_mib"`
-	Processes int     `json:"provider_processes_seen"`
-	Skipped   string  `json:"skipped,omitempty"`
+	// The provider processes (the no-op or baseline provider for those refreshes), from /proc:
+	// CPU time summed over the processes of one command, median over runs; the highest peak
+	// resident set (VmHWM) of any of them, over all runs.
+	ProviderCPUMedianS float64   `json:"provider_cpu_median_s,omitempty"`
+	ProviderCPUS       []float64 `json:"provider_cpu_s,omitempty"`
+	PeakBytes          int64     `json:"provider_peak_bytes,omitempty"`
+	PeakMiB            float64   `json:"provider_peak_mib,omitempty"`
+	Processes          int       `json:"provider_processes,omitempty"`
 }
 
 // parallelProof compares a create's wall time with doing its writes one after another.
@@ -70,7 +71,6 @@ type report struct {
 	Ns               []int             `json:"n"`
 	PostgreSQL       string            `json:"postgresql"`
 	Operations       []opReport        `json:"operations"`
-	PeakRSS          []rssReport       `json:"peak_rss"`
 	Parallel         []parallelProof   `json:"parallelism_proof"`
 	Direct           *directComparison `json:"direct_check"`
 	LoneRead         *loneRead         `json:"lone_read,omitempty"`
@@ -105,26 +105,20 @@ func (b *bench) runAll(ctx context.Context) (*report, error) {
 		}
 		floor := map[string][]sample{}
 		prov := map[string][]sample{}
-		sampling := b.rss.available()
-		if sampling {
-			b.rss.start(50 * time.Millisecond)
-		}
 		for r := 1; r <= b.opts.runs; r++ {
 			t0 := time.Now()
 			fs, err := b.cycle(ctx, floorWS)
 			if err != nil {
-				b.stopSampling(sampling)
 				return nil, err
 			}
 			ps, err := b.cycle(ctx, provWS)
 			if err != nil {
-				b.stopSampling(sampling)
 				return nil, err
 			}
-			ds, err := b.directCycle(ctx, provWS)
-			if err != nil {
-				b.stopSampling(sampling)
-				return nil, err
+			if b.fullCycle(n) {
+				if ps[opCreateDirect], err = b.directCycle(ctx, provWS); err != nil {
+					return nil, err
+				}
 			}
 			for op, s := range fs {
 				floor[op] = append(floor[op], s)
@@ -132,27 +126,15 @@ func (b *bench) runAll(ctx context.Context) (*report, error) {
 			for op, s := range ps {
 				prov[op] = append(prov[op], s)
 			}
-			prov[opCreateDirect] = append(prov[opCreateDirect], ds)
-			b.logf("N=%d run %d/%d in %.1fs: create %.2fs (floor %.2fs), refresh %.2fs (floor %.2fs, no-op provider %.2fs, %d requests), update %.2fs, destroy %.2fs, create+direct %.2fs",
-				n, r, b.opts.runs, time.Since(t0).Seconds(), ps[opCreate].Seconds, fs[opCreate].Seconds,
-				ps[opRefresh].Seconds, fs[opRefresh].Seconds, ps[opRefreshNoop].Seconds, ps[opRefresh].Requests,
-				ps[opUpdate].Seconds, ps[opDestroy].Seconds, ds.Seconds)
+			b.logf("N=%d run %d/%d in %.1fs: %s", n, r, b.opts.runs, time.Since(t0).Seconds(), runSummary(b.operations(n), fs, ps))
 		}
-		rr := rssReport{N: n}
-		if sampling {
-			rr.PeakBytes, rr.Processes = b.rss.finish()
-			rr.PeakMB = float64(rr.PeakBytes) / (1 << 20)
-		} else {
-			rr.Skipped = "no /proc on this system"
-		}
-		rep.PeakRSS = append(rep.PeakRSS, rr)
 
-		for _, op := range operations {
+		for _, op := range b.operations(n) {
 			floorOp := op
-			switch op {
-			case opCreateDirect:
+			switch {
+			case op == opCreateDirect:
 				floorOp = opCreate
-			case opRefreshNoop:
+			case strings.HasPrefix(op, opRefresh):
 				floorOp = opRefresh
 			}
 			rep.Operations = append(rep.Operations, summarise(op, n, floor[floorOp], prov[op]))
@@ -177,15 +159,35 @@ func (b *bench) runAll(ctx context.Context) (*report, error) {
 	return rep, nil
 }
 
-func (b *bench) stopSampling(sampling bool) {
-	if sampling {
-		b.rss.finish()
+// runSummary is one run's figures, for the progress log.
+func runSummary(ops []string, floor, prov map[string]sample) string {
+	var parts []string
+	for _, op := range ops {
+		p := prov[op]
+		part := fmt.Sprintf("%s %.2fs", op, p.Seconds)
+		if f, ok := floor[op]; ok {
+			part += fmt.Sprintf(" (floor %.2fs)", f.Seconds)
+		}
+		if p.Provider != nil && p.Provider.Processes > 0 {
+			part += fmt.Sprintf(" [cpu %.2fs, peak %.0f MiB]", p.Provider.CPUSeconds, float64(p.Provider.PeakBytes)/(1<<20))
+		}
+		parts = append(parts, part)
 	}
+	return strings.Join(parts, ", ")
 }
 
 func summarise(op string, n int, floor, prov []sample) opReport {
 	r := opReport{Op: op, N: n}
 	var perResource, writes []float64
+	for _, s := range prov {
+		if s.Provider == nil {
+			continue
+		}
+		r.ProviderCPUS = append(r.ProviderCPUS, s.Provider.CPUSeconds)
+		r.PeakBytes = max(r.PeakBytes, s.Provider.PeakBytes)
+		r.Processes = max(r.Processes, s.Provider.Processes)
+	}
+	r.ProviderCPUMedianS, r.PeakMiB = median(r.ProviderCPUS), float64(r.PeakBytes)/(1<<20)
 	for _, s := range floor {
 		r.FloorS = append(r.FloorS, s.Seconds)
 	}
