@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unique"
 )
 
 // PUT replaces a whole document, and real connections carry fields this client does not model
@@ -74,6 +75,7 @@ func (r *RDBMS) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	p.Extra = extra
+	p.Type, p.Host, p.Database, p.User = shared(p.Type), shared(p.Host), shared(p.Database), shared(p.User)
 	*r = RDBMS(p)
 	return nil
 }
@@ -94,8 +96,16 @@ func (s *SSL) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	p.Extra = extra
+	p.CA, p.Cert = shared(p.CA), shared(p.Cert)
 	*s = SSL(p)
 	return nil
+}
+
+// shared returns one copy of s for every document that carries the same text. An account's
+// connections tend to share a host, a database, a CA and a client certificate, and a listing holds
+// thousands of them at once (the provider's refresh snapshot): a CA alone is a kilobyte each.
+func shared(s string) string {
+	return unique.Make(s).Value()
 }
 
 // MarshalJSON writes rdbms.ssl with its Extra fields.

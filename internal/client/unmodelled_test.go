@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"reflect"
 	"testing"
+	"unsafe"
 )
 
 // A document as the API returns it, with fields this client does not model at every level,
@@ -140,5 +141,34 @@ func TestConnections_replaceSendsUnmodelledFields(t *testing.T) {
 	}
 	if _, ok := rdbms["ssl"]; ok {
 		t.Errorf("the PUT body has an ssl object the new document does not: %s", reqs[len(reqs)-1].Body)
+	}
+}
+
+// A listing holds every connection of the account at once, and they tend to repeat one host and
+// one CA: the decoded documents keep a single copy of each such text, and its value intact.
+func TestConnection_repeatedTextIsHeldOnce(t *testing.T) {
+	const ca = "-----BEGIN CERTIFICATE-----\nMIIBkTCB+wIJAKHHIG1o7lZ8MA0GCSqGSIb3DQEBCwUAMBExDzANBgNVBAMMBmNh\n-----END CERTIFICATE-----\n"
+	doc := func(id, name string) string {
+		b, _ := json.Marshal(map[string]any{"_id": id, "type": "rdbms", "name": name, "rdbms": map[string]any{
+			"type": "postgresql", "host": "db.internal", "database": "orders", "user": "svc",
+			"ssl": map[string]any{"ca": ca, "cert": ca},
+		}})
+		return string(b)
+	}
+	var conns []Connection
+	if err := json.Unmarshal([]byte("["+doc("a", "first")+","+doc("b", "second")+"]"), &conns); err != nil {
+		t.Fatal(err)
+	}
+	first, second := conns[0].RDBMS, conns[1].RDBMS
+	if second.SSL.CA != ca || second.Host != "db.internal" || conns[1].Name != "second" {
+		t.Fatalf("decoded %+v, %+v: the values changed", second, second.SSL)
+	}
+	for what, pair := range map[string][2]string{
+		"ssl.ca": {first.SSL.CA, second.SSL.CA}, "ssl.cert": {first.SSL.Cert, second.SSL.Cert},
+		"host": {first.Host, second.Host}, "database": {first.Database, second.Database}, "user": {first.User, second.User},
+	} {
+		if unsafe.StringData(pair[0]) != unsafe.StringData(pair[1]) {
+			t.Errorf("%s: each document holds its own copy of the same text", what)
+		}
 	}
 }

@@ -216,9 +216,9 @@ func BenchmarkConnectionReaderSnapshotHit(b *testing.B) {
 	close(f.release)
 	r := newConnectionReader(f)
 	conns, _ := f.List(context.Background())
-	r.snapshot = make(map[string]client.Connection, n)
-	for _, c := range conns {
-		r.snapshot[c.ID] = c
+	r.snapshot = make(map[string]*client.Connection, n)
+	for i := range conns {
+		r.snapshot[conns[i].ID] = &conns[i]
 	}
 	r.takenAt = r.now()
 	ctx := context.Background()

@@ -30,7 +30,7 @@ type connectionReader struct {
 	active     int // reads in progress
 	generation int // bumped on every write
 	inflight   *listCall
-	snapshot   map[string]client.Connection
+	snapshot   map[string]*client.Connection
 	takenAt    time.Time
 	takenGen   int
 }
@@ -38,7 +38,7 @@ type connectionReader struct {
 type listCall struct {
 	done       chan struct{}
 	generation int
-	result     map[string]client.Connection
+	result     map[string]*client.Connection
 	err        error
 }
 
@@ -61,7 +61,7 @@ func (r *connectionReader) Get(ctx context.Context, id string) (*client.Connecti
 		conn, ok := r.snapshot[id]
 		r.mu.Unlock()
 		if ok {
-			return &conn, nil
+			return copyOf(conn), nil
 		}
 		// Missing from a listing: confirm with a GET rather than trust paging.
 		return r.api.Get(ctx, id)
@@ -101,7 +101,7 @@ func (r *connectionReader) Get(ctx context.Context, id string) (*client.Connecti
 	if !ok {
 		return r.api.Get(ctx, id)
 	}
-	return &conn, nil
+	return copyOf(conn), nil
 }
 
 // Latest returns the connection with this id as the snapshot of a recent listing holds it, or
@@ -112,7 +112,7 @@ func (r *connectionReader) Latest(ctx context.Context, id string) (*client.Conne
 	if r.snapshot != nil && r.takenGen == r.generation && r.now().Sub(r.takenAt) < snapshotTTL {
 		if conn, ok := r.snapshot[id]; ok {
 			r.mu.Unlock()
-			return &conn, nil
+			return copyOf(conn), nil
 		}
 	}
 	r.mu.Unlock()
@@ -126,9 +126,11 @@ func (r *connectionReader) list(call *listCall) {
 	defer cancel()
 	conns, err := r.api.List(ctx)
 	if err == nil {
-		call.result = make(map[string]client.Connection, len(conns))
-		for _, c := range conns {
-			call.result[c.ID] = c
+		// Index the listed documents in place: a copy of each would double the memory a
+		// listing of thousands takes while the index is built.
+		call.result = make(map[string]*client.Connection, len(conns))
+		for i := range conns {
+			call.result[conns[i].ID] = &conns[i]
 		}
 	}
 	call.err = err
@@ -140,4 +142,12 @@ func (r *connectionReader) list(call *listCall) {
 	}
 	r.mu.Unlock()
 	close(call.done)
+}
+
+// copyOf gives each read its own top-level document, so a caller that changes it leaves the
+// snapshot as it was for the reads that follow (the nested parts are shared, and never changed by
+// the resource, which builds new ones).
+func copyOf(c *client.Connection) *client.Connection {
+	dup := *c
+	return &dup
 }

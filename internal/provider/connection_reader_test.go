@@ -111,7 +111,7 @@ func TestConnectionReader_WriteInvalidatesSnapshot(t *testing.T) {
 	f := newFakeLister(3)
 	close(f.release)
 	r := newConnectionReader(f)
-	r.snapshot = map[string]client.Connection{fmt.Sprintf("%024x", 1): {Name: "stale"}}
+	r.snapshot = map[string]*client.Connection{fmt.Sprintf("%024x", 1): {Name: "stale"}}
 	r.takenAt = r.now()
 	r.Invalidate()
 
@@ -129,7 +129,7 @@ func TestConnectionReader_MissingFromListingIsConfirmedWithGet(t *testing.T) {
 	f := newFakeLister(2)
 	close(f.release)
 	r := newConnectionReader(f)
-	r.snapshot, r.takenAt = map[string]client.Connection{}, r.now()
+	r.snapshot, r.takenAt = map[string]*client.Connection{}, r.now()
 	_, err := r.Get(t.Context(), fmt.Sprintf("%024x", 1))
 	if err != nil {
 		t.Fatalf("a connection missing from the snapshot but present remotely was reported as %v", err)
@@ -147,7 +147,7 @@ func TestConnectionReader_LatestNeverWaitsForAListing(t *testing.T) {
 	close(f.release)
 	r := newConnectionReader(f)
 	id := fmt.Sprintf("%024x", 1)
-	r.snapshot, r.takenAt, r.takenGen = map[string]client.Connection{id: {ID: id, Name: "listed"}}, r.now(), r.generation
+	r.snapshot, r.takenAt, r.takenGen = map[string]*client.Connection{id: {ID: id, Name: "listed"}}, r.now(), r.generation
 	got, err := r.Latest(t.Context(), id)
 	if err != nil || got.Name != "listed" || f.gets.Load() != 0 {
 		t.Fatalf("fresh snapshot: got %v, %v after %d GETs; want the listed document and no GET", got, err, f.gets.Load())
@@ -161,5 +161,25 @@ func TestConnectionReader_LatestNeverWaitsForAListing(t *testing.T) {
 	}
 	if f.gets.Load() != 1 || f.lists.Load() != 0 {
 		t.Fatalf("after a write: %d GETs and %d listings, want 1 GET and no listing", f.gets.Load(), f.lists.Load())
+	}
+}
+
+// The snapshot holds each listed document once; a read hands out its own copy, so a caller that
+// changes what it got leaves the next read of the same id as the listing had it.
+func TestConnectionReader_ReadsDoNotShareTheirDocument(t *testing.T) {
+	t.Parallel()
+	f := newFakeLister(2)
+	close(f.release)
+	r := newConnectionReader(f)
+	id := fmt.Sprintf("%024x", 1)
+	r.snapshot, r.takenAt, r.takenGen = map[string]*client.Connection{id: {ID: id, Name: "listed"}}, r.now(), r.generation
+	first, err := r.Get(t.Context(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.Name = "changed by its caller"
+	again, err := r.Latest(t.Context(), id)
+	if err != nil || again.Name != "listed" || f.gets.Load() != 0 {
+		t.Fatalf("second read: got %v, %v after %d GETs; want the listed document from the snapshot", again, err, f.gets.Load())
 	}
 }
