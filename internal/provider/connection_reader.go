@@ -22,6 +22,10 @@ const snapshotTTL = 30 * time.Second
 // arrive together (a refresh of many resources), they share one listing of all connections, and
 // reads that follow use that snapshot. Every write made through this provider process invalidates
 // the snapshot, so a read never sees an object older than this process's own last write to it.
+//
+// The snapshot holds only PostgreSQL connections (an account's other connections are never read
+// here), and a read takes its document out: a refresh reads each resource once, so the snapshot
+// empties as the refresh goes, and a second read of the same id costs a GET.
 type connectionReader struct {
 	api connectionLister
 	now func() time.Time
@@ -58,10 +62,10 @@ func (r *connectionReader) Invalidate() {
 func (r *connectionReader) Get(ctx context.Context, id string) (*client.Connection, error) {
 	r.mu.Lock()
 	if r.snapshot != nil && r.takenGen == r.generation && r.now().Sub(r.takenAt) < snapshotTTL {
-		conn, ok := r.snapshot[id]
+		conn := take(r.snapshot, id)
 		r.mu.Unlock()
-		if ok {
-			return copyOf(conn), nil
+		if conn != nil {
+			return conn, nil
 		}
 		// Missing from a listing: confirm with a GET rather than trust paging.
 		return r.api.Get(ctx, id)
@@ -91,17 +95,18 @@ func (r *connectionReader) Get(ctx context.Context, id string) (*client.Connecti
 	}
 	r.mu.Lock()
 	stale := call.generation != r.generation
+	var conn *client.Connection
+	if call.err == nil && !stale {
+		conn = take(call.result, id)
+	}
 	r.mu.Unlock()
-	if call.err != nil || stale {
+	if conn == nil {
 		// A failed listing should not fail every read, and one that started before a write of
-		// this process may predate it: fall back to a single GET.
+		// this process may predate it: fall back to a single GET. So does an id the listing
+		// lacks, or that another read took.
 		return r.api.Get(ctx, id)
 	}
-	conn, ok := call.result[id]
-	if !ok {
-		return r.api.Get(ctx, id)
-	}
-	return copyOf(conn), nil
+	return conn, nil
 }
 
 // Latest returns the connection with this id as the snapshot of a recent listing holds it, or
@@ -110,9 +115,9 @@ func (r *connectionReader) Get(ctx context.Context, id string) (*client.Connecti
 func (r *connectionReader) Latest(ctx context.Context, id string) (*client.Connection, error) {
 	r.mu.Lock()
 	if r.snapshot != nil && r.takenGen == r.generation && r.now().Sub(r.takenAt) < snapshotTTL {
-		if conn, ok := r.snapshot[id]; ok {
+		if conn := take(r.snapshot, id); conn != nil {
 			r.mu.Unlock()
-			return copyOf(conn), nil
+			return conn, nil
 		}
 	}
 	r.mu.Unlock()
@@ -128,9 +133,11 @@ func (r *connectionReader) list(call *listCall) {
 	if err == nil {
 		// Index the listed documents in place: a copy of each would double the memory a
 		// listing of thousands takes while the index is built.
-		call.result = make(map[string]*client.Connection, len(conns))
+		call.result = map[string]*client.Connection{}
 		for i := range conns {
-			call.result[conns[i].ID] = &conns[i]
+			if c := &conns[i]; c.Type == client.ConnectionTypeRDBMS && c.RDBMS != nil && c.RDBMS.Type == client.RDBMSTypePostgreSQL {
+				call.result[c.ID] = c
+			}
 		}
 	}
 	call.err = err
@@ -144,10 +151,16 @@ func (r *connectionReader) list(call *listCall) {
 	close(call.done)
 }
 
-// copyOf gives each read its own top-level document, so a caller that changes it leaves the
-// snapshot as it was for the reads that follow (the nested parts are shared, and never changed by
-// the resource, which builds new ones).
-func copyOf(c *client.Connection) *client.Connection {
-	dup := *c
-	return &dup
+// take removes the document with this id from a snapshot (the caller holds r.mu) and returns it,
+// or nil. The listed document itself is cleared, so what it held can be collected before the
+// whole listing is.
+func take(snapshot map[string]*client.Connection, id string) *client.Connection {
+	listed, ok := snapshot[id]
+	if !ok {
+		return nil
+	}
+	delete(snapshot, id)
+	conn := *listed
+	*listed = client.Connection{}
+	return &conn
 }

@@ -24,7 +24,7 @@ func newFakeLister(n int) *fakeLister {
 	f := &fakeLister{conns: map[string]client.Connection{}, release: make(chan struct{})}
 	for i := range n {
 		id := fmt.Sprintf("%024x", i)
-		f.conns[id] = client.Connection{ID: id, Name: "c" + id}
+		f.conns[id] = client.Connection{ID: id, Name: "c" + id, Type: client.ConnectionTypeRDBMS, RDBMS: &client.RDBMS{Type: client.RDBMSTypePostgreSQL}}
 	}
 	return f
 }
@@ -164,22 +164,47 @@ func TestConnectionReader_LatestNeverWaitsForAListing(t *testing.T) {
 	}
 }
 
-// The snapshot holds each listed document once; a read hands out its own copy, so a caller that
-// changes what it got leaves the next read of the same id as the listing had it.
-func TestConnectionReader_ReadsDoNotShareTheirDocument(t *testing.T) {
+// A read takes its document out of the snapshot: a refresh reads each resource once, so what the
+// listing held goes as the refresh goes. A second read of the same id asks the server.
+func TestConnectionReader_ReadTakesItsDocument(t *testing.T) {
 	t.Parallel()
 	f := newFakeLister(2)
 	close(f.release)
 	r := newConnectionReader(f)
 	id := fmt.Sprintf("%024x", 1)
-	r.snapshot, r.takenAt, r.takenGen = map[string]*client.Connection{id: {ID: id, Name: "listed"}}, r.now(), r.generation
+	listed := &client.Connection{ID: id, Name: "listed"}
+	r.snapshot, r.takenAt, r.takenGen = map[string]*client.Connection{id: listed}, r.now(), r.generation
 	first, err := r.Get(t.Context(), id)
-	if err != nil {
-		t.Fatal(err)
+	if err != nil || first.Name != "listed" || f.gets.Load() != 0 {
+		t.Fatalf("first read: got %v, %v after %d GETs; want the listed document and no GET", first, err, f.gets.Load())
 	}
-	first.Name = "changed by its caller"
+	if len(r.snapshot) != 0 || listed.Name != "" {
+		t.Fatalf("after the read the snapshot holds %d documents and the listed one %q; want it taken and cleared", len(r.snapshot), listed.Name)
+	}
 	again, err := r.Latest(t.Context(), id)
-	if err != nil || again.Name != "listed" || f.gets.Load() != 0 {
-		t.Fatalf("second read: got %v, %v after %d GETs; want the listed document from the snapshot", again, err, f.gets.Load())
+	if err != nil || again.Name != "c"+id || f.gets.Load() != 1 {
+		t.Fatalf("second read: got %v, %v after %d GETs; want the server's document with one GET", again, err, f.gets.Load())
+	}
+}
+
+// Only PostgreSQL connections are kept from a listing: an account's other connections (HTTP,
+// NetSuite, ...) would only take memory. Reading one of them by id still works, with a GET.
+func TestConnectionReader_SnapshotKeepsOnlyPostgreSQL(t *testing.T) {
+	t.Parallel()
+	f := newFakeLister(3)
+	other := fmt.Sprintf("%024x", 99)
+	f.conns[other] = client.Connection{ID: other, Name: "an HTTP connection", Type: "http"}
+	mysql := fmt.Sprintf("%024x", 98)
+	f.conns[mysql] = client.Connection{ID: mysql, Name: "a MySQL one", Type: client.ConnectionTypeRDBMS, RDBMS: &client.RDBMS{Type: "mysql"}}
+	close(f.release)
+	r := newConnectionReader(f)
+	call := &listCall{done: make(chan struct{}), generation: r.generation}
+	r.list(call)
+	if call.err != nil || len(call.result) != 3 || call.result[other] != nil || call.result[mysql] != nil {
+		t.Fatalf("snapshot of %d documents (err %v); want the 3 PostgreSQL ones only", len(call.result), call.err)
+	}
+	got, err := r.Get(t.Context(), other)
+	if err != nil || got.Name != "an HTTP connection" || f.gets.Load() != 1 {
+		t.Fatalf("read of the HTTP connection: %v, %v after %d GETs; want it read with one GET", got, err, f.gets.Load())
 	}
 }

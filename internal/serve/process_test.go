@@ -2,6 +2,7 @@ package serve
 
 import (
 	"os"
+	"runtime/debug"
 	"slices"
 	"testing"
 )
@@ -48,6 +49,36 @@ func TestQuietUncollectedLogs(t *testing.T) {
 				if got != want {
 					t.Errorf("%s = %q, want %q", name, got, want)
 				}
+			}
+		})
+	}
+}
+
+// The provider's collector settings apply only where the user has none: GOGC or GOMEMLIMIT set
+// leaves the runtime as the user configured it, and the defaults set no memory limit.
+func TestGarbageCollectionDefaults(t *testing.T) {
+	before := debug.SetGCPercent(100)
+	t.Cleanup(func() { debug.SetGCPercent(before) })
+	limit := debug.SetMemoryLimit(-1) // -1 reads the limit without changing it
+
+	for _, tc := range []struct {
+		name, gogc, gomemlimit string
+		wantPercent            int
+	}{
+		{"no settings", "", "", 400},
+		{"GOGC set", "150", "", 100},
+		{"GOMEMLIMIT set", "", "1GiB", 100},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("GOGC", tc.gogc)
+			t.Setenv("GOMEMLIMIT", tc.gomemlimit)
+			debug.SetGCPercent(100)
+			GarbageCollectionDefaults()
+			if got := debug.SetGCPercent(100); got != tc.wantPercent {
+				t.Errorf("GOGC=%q GOMEMLIMIT=%q: the collector's percent is %d, want %d", tc.gogc, tc.gomemlimit, got, tc.wantPercent)
+			}
+			if got := debug.SetMemoryLimit(-1); got != limit {
+				t.Errorf("the memory limit is %d, want it unchanged (%d)", got, limit)
 			}
 		})
 	}
