@@ -31,27 +31,27 @@ func QuietUncollectedLogs() {
 	}
 }
 
-// GarbageCollectionDefaults has the collector run at a quarter of its default frequency
-// (GOGC=400), with no memory limit, unless GOGC or GOMEMLIMIT is set: then the user's settings
-// are the runtime's, untouched.
+// GarbageCollectionDefaults has the collector run a third as often as by default (GOGC=300), with
+// no memory limit, unless GOGC or GOMEMLIMIT is set: then the runtime runs as the user set it.
 //
-// Why: the plugin framework allocates about 2 MB of short-lived maps per resource refreshed (it rebuilds the
-// schema's attribute map at every step of every attribute path), so in a refresh the collector
-// runs dozens of times a second over a live heap of only 4-8 MiB. Measured with make bench on a
-// 2-core machine (scripts/bench.sh -n 500,2000 -gc ..., 2 runs, medians), provider CPU per
-// refresh and peak RSS:
+// Why: the plugin framework allocates about 2 MB of short-lived maps per resource refreshed (it
+// rebuilds the schema's attribute map at every step of every attribute path), so in a refresh the
+// collector runs dozens of times a second over a live heap of only 4-8 MiB. Provider CPU and peak
+// RSS per refresh, from scripts/bench.sh -n 500,2000 -runs 2 -baseline 9673fa1 -gc ... (medians,
+// 2-core machine; a second such run gave the same order):
 //
-//	                         N=500             N=2000
-//	GOGC=100 (Go's default)  1.81 s  33 MiB    6.66 s  37 MiB
-//	GOGC=200                 1.48 s  43 MiB    5.75 s  49 MiB
-//	GOGC=300                 1.36 s  48 MiB    5.13 s  61 MiB
-//	GOGC=400                 1.29 s  52 MiB    4.92 s  63 MiB
-//	before the fix of Server 1.76 s  79 MiB   26.68 s 167 MiB   (GOGC=400 + 64 MiB limit)
+//	                           N=500            N=2000
+//	GOGC=100 (Go's default)    1.88 s  33 MiB   8.49 s  38 MiB
+//	GOGC=200                   1.53 s  39 MiB   6.90 s  47 MiB
+//	GOGC=300                   1.41 s  47 MiB   6.11 s  60 MiB
+//	GOGC=400                   1.37 s  55 MiB   5.39 s  65 MiB
+//	9673fa1, before Server     2.09 s  79 MiB  29.62 s 171 MiB  (GOGC=400, 64 MiB limit)
 //
-// A memory limit (GOMEMLIMIT 40 or 48 MiB) barely moves the CPU but stalls the refresh: 2.0 s
-// became 3.4-4.1 s at N=500, 8.7 s became 21-23 s at N=2000. So none is set.
+// GOGC=300 keeps a refresh of 2,000 under 64 MiB, where 400 does not every time, at a third less
+// CPU than before. A memory limit barely moves the CPU but stalls the refresh: with GOGC=400,
+// GOMEMLIMIT=48MiB took 3.6 s instead of 2.3 s at N=500 and 27 s instead of 11 s at N=2000.
 func GarbageCollectionDefaults() {
 	if os.Getenv("GOMEMLIMIT") == "" && os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
+		debug.SetGCPercent(300)
 	}
 }

@@ -65,7 +65,7 @@ func TestGarbageCollectionDefaults(t *testing.T) {
 		name, gogc, gomemlimit string
 		wantPercent            int
 	}{
-		{"no settings", "", "", 400},
+		{"no settings", "", "", 300},
 		{"GOGC set", "150", "", 100},
 		{"GOMEMLIMIT set", "", "1GiB", 100},
 	} {
