@@ -114,7 +114,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 		}
 		for _, kv := range strings.Split(g, ",") {
 			if name, _, ok := strings.Cut(kv, "="); !ok || (name != "GOGC" && name != "GOMEMLIMIT") {
-				return o, fmt.Errorf("-gc: %q is not GOGC=... or GOMEMLIMIT=...", kv)
+				return o, fmt.Errorf("-gc: %q sets neither GOGC nor GOMEMLIMIT", kv)
 			}
 		}
 		o.gcSettings = append(o.gcSettings, g)
