@@ -3,11 +3,7 @@
 package faulttest
 
 import (
-	"bytes"
-	"os"
-	"os/exec"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -33,45 +29,12 @@ func TestFaults_cancelledSlowCreate(t *testing.T) {
 		{Method: "POST", Path: "/v1/connections", Kind: emulator.FaultSlow, Delay: delay},
 	}})
 
-	cmd := exec.CommandContext(t.Context(), h.cli.Binary, "apply", "-auto-approve", "-no-color")
-	cmd.Dir = h.work
-	cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+h.cli.CLIConfig, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1", "TF_INPUT=0")
-	cmd.Env = append(cmd.Env, h.cli.Env...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // a group of its own, as a terminal's job
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-
 	// The emulator counts a request when it arrives, before the fault holds it: once the POST is
-	// counted, the create is in flight and nothing has been made.
-	deadline := time.Now().Add(60 * time.Second)
-	for h.emu.Stats()["POST /v1/connections"] < 1 {
-		if time.Now().After(deadline) {
-			t.Fatalf("the create did not reach the emulator within a minute:\n%s", out.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	interruptedAt := time.Now()
-	// Ctrl-C signals the whole foreground process group: Terraform and its provider plugin.
-	if err := syscall.Kill(-cmd.Process.Pid, syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	// Wait past the delay, so a call that is not cancelled shows as one that finished late.
-	select {
-	case err := <-done:
-		if err == nil {
-			t.Errorf("apply was interrupted but exited 0")
-		}
-	case <-time.After(delay + 30*time.Second):
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		t.Fatalf("apply did not stop within %s of SIGINT:\n%s", delay+30*time.Second, out.String())
-	}
-	stopped := time.Since(interruptedAt)
-	output := strings.Join(strings.Fields(out.String()), " ") // Terraform wraps long errors
+	// counted, the create is in flight and nothing has been made. The wait goes past the delay, so
+	// a call that is not cancelled shows as one that finished late.
+	out, stopped := h.interruptApply(func() bool { return h.emu.Stats()["POST /v1/connections"] >= 1 },
+		"the create to reach the emulator", delay+30*time.Second)
+	output := strings.Join(strings.Fields(out), " ") // Terraform wraps long errors
 
 	if stopped > 20*time.Second {
 		t.Errorf("apply exited %s after SIGINT: the create was not cancelled but waited for the server (delay %s)",
@@ -82,7 +45,7 @@ func TestFaults_cancelledSlowCreate(t *testing.T) {
 	// context was cancelled and the call returned: Terraform prints it, the provider having
 	// answered before it exited.
 	if !strings.Contains(output, "did not create connection") || !strings.Contains(output, "context canceled") {
-		t.Errorf("the output does not show the provider's error for a cancelled create (integrator.io did not create connection ...: context canceled):\n%s", out.String())
+		t.Errorf("the output does not show the provider's error for a cancelled create (integrator.io did not create connection ...: context canceled):\n%s", out)
 	}
 	// The handler counts a hang-up once the emulator notices it, which may follow the exit.
 	for wait := time.Now().Add(5 * time.Second); h.gaveUp.Load() < 1 && time.Now().Before(wait); {

@@ -24,43 +24,9 @@ func TestFaults_interruptedApply(t *testing.T) {
 		{Method: "POST", Path: "/v1/connections", Kind: emulator.FaultSlowAfter, Delay: 3 * time.Second, Probability: 0.5},
 	}})
 
-	cmd := exec.CommandContext(t.Context(), h.cli.Binary, "apply", "-auto-approve", "-no-color")
-	cmd.Dir = h.work
-	cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+h.cli.CLIConfig, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1", "TF_INPUT=0")
-	cmd.Env = append(cmd.Env, h.cli.Env...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // a group of its own, as a terminal's job
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-
 	// Interrupt once some creates have been acted on, while others wait for their late answers
 	// and the rest are queued.
-	deadline := time.Now().Add(60 * time.Second)
-	for len(h.emu.Connections()) < 4 {
-		if time.Now().After(deadline) {
-			t.Fatalf("no creates started within a minute:\n%s", out.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	interruptedAt := time.Now()
-	// Ctrl-C signals the whole foreground process group: Terraform and its provider plugins.
-	if err := syscall.Kill(-cmd.Process.Pid, syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-done:
-		if err == nil {
-			t.Fatalf("apply was interrupted but exited 0:\n%s", out.String())
-		}
-	case <-time.After(90 * time.Second):
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		t.Fatalf("apply did not stop within 90s of SIGINT:\n%s", out.String())
-	}
-	stopped := time.Since(interruptedAt)
+	_, stopped := h.interruptApply(func() bool { return len(h.emu.Connections()) >= 4 }, "4 creates", 90*time.Second)
 	posts := h.emu.Stats()["POST /v1/connections"]
 	report, _ := h.faultReport()
 
@@ -77,4 +43,49 @@ func TestFaults_interruptedApply(t *testing.T) {
 	}
 	h.run("destroy", "-auto-approve", "-no-color")
 	h.assertConsistent("destroy", false)
+}
+
+// interruptApply runs `terraform apply` in a process group of its own, as a terminal runs a job;
+// once ready reports true (within a minute, or the test fails naming what it waited for) it sends
+// the group SIGINT, as Ctrl-C does to Terraform and its provider plugins, and waits up to
+// stopWithin for the apply to exit, which must be with an error. It returns the apply's output
+// and how long after SIGINT it exited.
+func (h *harness) interruptApply(ready func() bool, waitingFor string, stopWithin time.Duration) (output string, stopped time.Duration) {
+	t := h.t
+	t.Helper()
+	cmd := exec.CommandContext(t.Context(), h.cli.Binary, "apply", "-auto-approve", "-no-color")
+	cmd.Dir = h.work
+	cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+h.cli.CLIConfig, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1", "TF_INPUT=0")
+	cmd.Env = append(cmd.Env, h.cli.Env...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+
+	deadline := time.Now().Add(60 * time.Second)
+	for !ready() {
+		if time.Now().After(deadline) {
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			t.Fatalf("waited a minute for %s before interrupting the apply:\n%s", waitingFor, out.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	interruptedAt := time.Now()
+	if err := syscall.Kill(-cmd.Process.Pid, syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Errorf("apply was interrupted but exited 0:\n%s", out.String())
+		}
+	case <-time.After(stopWithin):
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		t.Fatalf("apply did not stop within %s of SIGINT:\n%s", stopWithin, out.String())
+	}
+	return out.String(), time.Since(interruptedAt)
 }
