@@ -135,7 +135,7 @@ func (r *connectionReader) list(call *listCall) {
 		// listing of thousands takes while the index is built.
 		call.result = map[string]*client.Connection{}
 		for i := range conns {
-			if c := &conns[i]; c.Type == client.ConnectionTypeRDBMS && c.RDBMS != nil && c.RDBMS.Type == client.RDBMSTypePostgreSQL {
+			if c := &conns[i]; notPostgres(c) == "" {
 				call.result[c.ID] = c
 			}
 		}
