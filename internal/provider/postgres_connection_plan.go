@@ -25,6 +25,7 @@ func (r *postgresConnectionResource) ModifyPlan(ctx context.Context, req resourc
 	checkPasswordToSend(config, req, resp)
 	passwordForNextChangeWarning(config, req, resp)
 	r.planOffline(ctx, req, resp)
+	r.offlineWarning(ctx, req, resp)
 	if config.ConcurrencyLevel.IsNull() {
 		level := types.Int64Value(defaultConcurrencyLevel)
 		if isSet(config.BorrowConcurrencyFrom) {
