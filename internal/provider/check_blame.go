@@ -21,6 +21,7 @@ type checkBlame struct {
 	operation    string        // "create" or "update": the timeouts attribute that bounds the check
 	operationCut bool          // whether timeouts.<operation> ends before connectivity_check.timeout would
 	operationDef time.Duration // timeouts.<operation>'s default
+	writeOnly    map[string]string
 }
 
 // newCheckBlame gathers what checkBlame needs from the planned connection, its effective checks
@@ -37,6 +38,7 @@ func newCheckBlame(ctx context.Context, m postgresConnectionModel, plan checkPla
 		b.operationCut = true
 	}
 	b.ownTimeoutOK = configuredCheckTimeout(ctx, m)
+	b.writeOnly = m.writeOnlyInUse()
 	return b
 }
 

@@ -224,6 +224,9 @@ func directCheck(ctx context.Context, doc *client.Connection, timeout time.Durat
 			detail += " If the database is reachable from integrator.io but not from where " +
 				"Terraform runs, skip this check with connectivity_check = { direct = false }."
 		}
+		if blame != nil {
+			detail = nameWriteOnly(detail, blame.writeOnly)
+		}
 		if at, ok := blame.attribute(f); ok {
 			diags.AddAttributeError(at, "Direct Connectivity Check Failed", detail)
 			return diags
@@ -277,7 +280,11 @@ func (r *postgresConnectionResource) apiCheck(ctx context.Context, doc *client.C
 	if err != nil {
 		fields["error"] = err.Error()
 		tflog.Warn(ctx, "connectivity check failed", fields)
-		if rejectedFields(err, doc.Name, &diags) {
+		var wo map[string]string
+		if blame != nil {
+			wo = blame.writeOnly
+		}
+		if rejectedFieldsAs(err, doc.Name, wo, &diags) {
 			return diags // the document itself was refused, not the connection
 		}
 		reason := err.Error()

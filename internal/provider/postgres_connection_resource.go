@@ -266,7 +266,7 @@ func (r *postgresConnectionResource) Create(ctx context.Context, req resource.Cr
 
 	created, err := r.create(ctx, doc)
 	r.data.connections.Invalidate()
-	if err != nil && rejectedFields(err, plan.Name.ValueString(), &resp.Diagnostics) {
+	if err != nil && rejectedFieldsAs(err, plan.Name.ValueString(), config.writeOnlyInUse(), &resp.Diagnostics) {
 		return
 	}
 	if err != nil {
@@ -313,9 +313,14 @@ func (r *postgresConnectionResource) Read(ctx context.Context, req resource.Read
 		return
 	}
 	if problem := notPostgres(doc); problem != "" {
+		// Right after an import, state holds only the id (name is required otherwise): nothing
+		// was imported then, so there is nothing to remove.
+		next := "Check the id: nothing was imported."
+		if !state.Name.IsNull() {
+			next = "Check the id; if it was imported by mistake, remove it from state with terraform state rm."
+		}
 		resp.Diagnostics.AddError("Not a PostgreSQL Connection",
-			fmt.Sprintf("Connection %s (%q) %s, so integratorio_postgres_connection cannot manage it. "+
-				"Check the id; if you imported it, remove it again with `terraform state rm`.", id, doc.Name, problem))
+			fmt.Sprintf("Connection %s (%q) %s, so integratorio_postgres_connection cannot manage it. %s", id, doc.Name, problem, next))
 		return
 	}
 	next := fromDocument(doc, state, readSavedFacts(ctx, req.Private))
@@ -371,7 +376,7 @@ func (r *postgresConnectionResource) Update(ctx context.Context, req resource.Up
 
 	updated, err := r.data.client.Connections.Replace(ctx, id, doc)
 	r.data.connections.Invalidate()
-	if err != nil && rejectedFields(err, plan.Name.ValueString(), &resp.Diagnostics) {
+	if err != nil && rejectedFieldsAs(err, plan.Name.ValueString(), config.writeOnlyInUse(), &resp.Diagnostics) {
 		return
 	}
 	if err != nil {
