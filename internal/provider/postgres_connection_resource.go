@@ -74,7 +74,7 @@ func (r *postgresConnectionResource) Schema(ctx context.Context, _ resource.Sche
 				Optional:   true,
 				Computed:   true,
 				Default:    stringdefault.StaticString(modeCloud),
-				Validators: []validator.String{stringvalidator.OneOf(connectionModes...)},
+				Validators: []validator.String{OneOfValidator("Invalid Connection Mode", "mode", connectionModes, false)},
 			},
 			"agent_id": schema.StringAttribute{
 				MarkdownDescription: "The id of the on-premise agent that reaches the database. Required when `mode = \"on_premise\"`, " +

@@ -84,7 +84,7 @@ provider "integratorio" {
   api_token = "some-token"
 }
 ` + agentLookup,
-			ExpectError: regexp.MustCompile(`(?s)region.*value must be one of:\s+\["us" "eu"\]`),
+			ExpectError: acctest.ErrorText("Invalid integrator.io Region", `The region "asia" is not one this provider knows: use "us" or "eu".`),
 		}},
 	})
 }

@@ -133,3 +133,39 @@ import {
 	}
 	wantIn(t, out, "integratorio_postgres_connection.imported: Refreshing state... [id="+created.ID+"]", `id = "`+created.ID+`"`, "1 to import")
 }
+
+// A region typo in the environment is reported once, naming the environment variable, with the
+// region meant; one in the block is reported once too, by the block's attribute.
+func TestEmulatorCLI_regionTypoOnceWhateverItsSource(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t, emulator.Config{})
+	cli := newCLI(t, env)
+	cli.Env = []string{"INTEGRATORIO_API_TOKEN=" + env.Token, "INTEGRATORIO_REGION=europe"}
+	lookup := `
+data "integratorio_agents" "all" {}
+`
+	out, err := cliOutput(t, cli, lookup, "plan", "-no-color")
+	if err == nil {
+		t.Fatalf("INTEGRATORIO_REGION=europe was accepted:\n%s", out)
+	}
+	wantIn(t, out, "Error: Invalid integrator.io Region",
+		`The region "europe" (from the INTEGRATORIO_REGION environment variable) is not one this provider knows: use "us" or "eu". Did you mean "eu"?`)
+	if n := strings.Count(out, "Invalid integrator.io Region"); n != 1 {
+		t.Errorf("the region typo was reported %d times, want once:\n%s", n, out)
+	}
+
+	cli.Env = []string{"INTEGRATORIO_API_TOKEN=" + env.Token}
+	out, err = cliOutput(t, cli, `
+provider "integratorio" {
+  region = "EUR"
+}
+`+lookup, "plan", "-no-color")
+	if err == nil {
+		t.Fatalf("region = \"EUR\" was accepted:\n%s", out)
+	}
+	wantIn(t, out, `The region "EUR" is not one this provider knows: use "us" or "eu". Did you mean "eu"?`, `: region = "EUR"`)
+	if n := strings.Count(out, "Invalid integrator.io Region"); n != 1 {
+		t.Errorf("the region typo was reported %d times, want once:\n%s", n, out)
+	}
+	wantNotIn(t, out, "`")
+}
