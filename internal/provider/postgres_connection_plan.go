@@ -31,6 +31,7 @@ func (r *postgresConnectionResource) ModifyPlan(ctx context.Context, req resourc
 	sslWithoutCAWarning(config, held, readSavedFacts(ctx, req.Private).hidden, &resp.Diagnostics)
 	r.planOffline(ctx, req, resp)
 	r.offlineWarning(ctx, req, resp)
+	r.planAgent(ctx, config, req, resp)
 	if config.ConcurrencyLevel.IsNull() {
 		level := types.Int64Value(defaultConcurrencyLevel)
 		if isSet(config.BorrowConcurrencyFrom) {
