@@ -18,6 +18,7 @@ import (
 // borrows another's limit, so removing the attribute returns to the default.
 func (r *postgresConnectionResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
+		r.lenderDestroyWarning(ctx, req, resp)
 		return // destroy
 	}
 	config, diags := getModel(ctx, req.Config)
