@@ -207,12 +207,17 @@ func (r *postgresConnectionResource) Schema(ctx context.Context, _ resource.Sche
 				Validators: []validator.String{ObjectIDValidator("Connection")},
 			},
 			"properties": schema.MapAttribute{
-				MarkdownDescription: "PostgreSQL run-time parameters set for every session integrator.io (and the direct check) " +
-					"opens, the settings `SET` or `postgresql.conf` accept, such as " +
-					"`{ statement_timeout = \"30000\", search_path = \"sales,public\", application_name = \"integrator.io\" }`. " +
-					"Connection settings that another attribute owns (`host`, `port`, `dbname`, `user`, `password`, `sslmode`, " +
-					"`sslcert`, `sslkey`, `sslrootcert`, `sslpassword`, ...) are refused at plan; a key that PostgreSQL does not know " +
-					"fails the connectivity check.",
+				MarkdownDescription: "Additional driver connection options that integrator.io uses when it connects (its " +
+					"`rdbms.options`), such as a connection timeout or an application name, as in Celigo's example " +
+					"`{ connectTimeout = \"30\", application_name = \"orders-sync\" }`. Names are those of integrator.io's " +
+					"database driver and are never refused, except connection settings that another attribute owns (`host`, " +
+					"`port`, `dbname`, `user`, `password`, `sslmode`, `sslcert`, `sslkey`, `sslrootcert`, `sslpassword`, ...), " +
+					"which are refused at plan. The direct check applies what it can try from where Terraform runs: a connect " +
+					"timeout (`connectTimeout`, `connect_timeout` or `loginTimeout` in seconds, `connectionTimeoutMillis` in " +
+					"milliseconds) bounds each login, `ApplicationName` and `currentSchema` are read as `application_name` and " +
+					"`search_path`, and every other name is set as a PostgreSQL run-time parameter (such as `statement_timeout` " +
+					"or `search_path`). A name PostgreSQL does not know, or will not set in a session, is not tried, with a " +
+					"warning naming it; a value PostgreSQL refuses for a parameter it knows fails the check.",
 				ElementType: types.StringType,
 				Optional:    true,
 				Validators:  []validator.Map{mapvalidator.KeysAre(stringvalidator.LengthAtLeast(1)), PropertiesValidator()},
