@@ -70,6 +70,8 @@ var readings = []reading{
 	{"mask.ca", "rdbms.ssl.ca on GET", "[doc]/[guess] masked or omitted (schema: write-only)"},
 	{"mask.cert", "rdbms.ssl.cert on GET", "[doc]/[guess] masked or omitted (schema: write-only)"},
 	{"port.type", "rdbms.port on GET", "[doc] a number; [guess] a string in old documents"},
+	{"lastmodifiedby", "`lastModifiedBy` on GET after a create", "[doc] set by the server: the _id of the user who last wrote it"},
+	{"serverset.put", "a PUT that sends `lastModifiedBy` back (the client never does)", "[guess] unpublished: ignored or refused"},
 	{"unknown.post", "an unknown field sent with POST", "[guess] unpublished"},
 	{"externalid.post", "`externalId` (a field this client does not model) sent with POST", "[doc] a connection field"},
 	{"unknown.put", "a field left out of a PUT", "[doc] erased (PUT replaces the whole document)"},
@@ -591,6 +593,14 @@ func caseCreateReadBack(t *testing.T, p *probe) {
 	} else {
 		p.record("create.offline", "absent")
 	}
+	switch by, present := got["lastModifiedBy"]; {
+	case !present:
+		p.record("lastmodifiedby", "absent")
+	case by == p.userID && p.userID != "":
+		p.record("lastmodifiedby", "present: the token's user (tokenInfo _userId)")
+	default:
+		p.record("lastmodifiedby", "present: %s", jsonText(by))
+	}
 	gdb, ssl := rdbmsOf(got), sslOf(got)
 	p.record("mask.password", "%s", secretReading(gdb, "password", password))
 	p.record("mask.key", "%s", secretReading(ssl, "key", key))
@@ -695,6 +705,16 @@ func casePut(t *testing.T, p *probe) {
 	got := p.get(t, id)
 	if got["name"] != name+"-renamed" {
 		t.Fatalf("after PUT the name is %s", jsonText(got["name"]))
+	}
+	if by, ok := got["lastModifiedBy"]; ok {
+		echo := map[string]any{"type": doc["type"], "name": doc["name"], "rdbms": doc["rdbms"], "lastModifiedBy": by}
+		if a := p.raw(t, http.MethodPut, "/connections/"+id, echo); a.status/100 == 2 {
+			p.record("serverset.put", "accepted: %d", a.status)
+		} else {
+			p.record("serverset.put", "rejected: %d, %s", a.status, envelopeShape(a))
+		}
+	} else {
+		p.record("serverset.put", "not observed: no lastModifiedBy to send back")
 	}
 	p.mu.Lock()
 	_, done := p.observed["unknown.put"]
@@ -993,7 +1013,7 @@ var emulatorModes = []emulatorMode{
 	{title: "emulator, the other readings", cfg: emulator.Config{
 		ReturnCertificates: true, DropEmptySSL: true, SaveTestsOffline: true, CreateOffline: true,
 		PingFailureStatus: http.StatusUnprocessableEntity, PingErrorsAsStrings: true,
-		AgentOnlineField: true, LinkHost: "api-2.tf-acc.example",
+		AgentOnlineField: true, LinkHost: "api-2.tf-acc.example", RefuseServerSetFields: true,
 	}},
 	{title: "emulator, a scoped token, certificates omitted", scoped: true, cfg: emulator.Config{OmitCertificates: true}},
 }
@@ -1061,6 +1081,8 @@ func TestContract_emulatorModes(t *testing.T) {
 		"ping.fail.entry":  {`an object, code a string "connection_failed"`, "a plain string", `an object, code a string "connection_failed"`},
 		"save.offline":     {"untouched: still true until the next test", "cleared to false by the save", "untouched: still true until the next test"},
 		"paging.host":      {"the host asked", "another host: api-2.tf-acc.example", "the host asked"},
+		"lastmodifiedby":   {"present: the token's user (tokenInfo _userId)", "present: the token's user (tokenInfo _userId)", "present: the token's user (tokenInfo _userId)"},
+		"serverset.put":    {"accepted: 200", `rejected: 422, envelope, code "invalid_value", field "lastModifiedBy"`, "accepted: 200"},
 	} {
 		for i, p := range probes {
 			if got := p.observed[key]; got != want[i] {

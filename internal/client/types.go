@@ -22,8 +22,8 @@ const (
 	RDBMSTypePostgreSQL = "postgresql"
 )
 
-// Connection is an integrator.io connection document. Fields the server sets (ID, Offline,
-// CreatedAt, LastModified) are never sent: see MarshalJSON.
+// Connection is an integrator.io connection document. Fields the server sets (serverSetFields:
+// ID, Offline, CreatedAt, LastModified, LastModifiedBy) are never sent: see MarshalJSON.
 type Connection struct {
 	ID                                string     `json:"_id,omitempty"`
 	Type                              string     `json:"type"`
@@ -34,6 +34,7 @@ type Connection struct {
 	RDBMS                             *RDBMS     `json:"rdbms,omitempty"`
 	CreatedAt                         *time.Time `json:"createdAt,omitempty"`
 	LastModified                      *time.Time `json:"lastModified,omitempty"`
+	LastModifiedBy                    string     `json:"lastModifiedBy,omitempty"` // the _id of the user who last wrote it
 
 	// Extra holds the document's fields this client does not model (debugDate, settings,
 	// _integrationId, future fields...), as the server sent them: see KeepUnmodelledFields.

@@ -79,6 +79,7 @@ var notRecoveryFields = map[string]string{
 	"offline":                "set by integrator.io",
 	"createdAt":              "set by integrator.io (compared with the create's start instead)",
 	"lastModified":           "set by integrator.io",
+	"lastModifiedBy":         "set by integrator.io",
 	"rdbms":                  "compared field by field",
 	"rdbms.password":         "masked",
 	"rdbms.ssl":              "an empty one may be dropped, and its certificates masked or left out",

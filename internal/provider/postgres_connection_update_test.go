@@ -297,3 +297,39 @@ func TestEmulatorPostgresConnection_concurrencyChangedOutsideTerraform(t *testin
 		},
 	})
 }
+
+// integrator.io sets lastModifiedBy (with _id, createdAt, lastModified and offline): an update,
+// which starts from the document read back, never sends any of them, even where the service
+// refuses them (emulator.Config.RefuseServerSetFields).
+func TestEmulatorPostgresConnection_serverSetFieldsNeverSent(t *testing.T) {
+	t.Parallel()
+	pg := acctest.Postgres(t)
+	env := acctest.NewEnv(t, emulator.Config{RefuseServerSetFields: true})
+	body := func(name string) string {
+		return fmt.Sprintf(`
+  name     = %q
+  host     = %q
+  port     = %d
+  database = %q
+  username = %q
+  password = %q
+`, name, pg.Host, pg.Port, pg.Database, pg.PasswordUser, pg.Password)
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: connConfig(env, body("Before")), Check: func(*terraform.State) error {
+				if by, _ := storedConnection(t, env)["lastModifiedBy"].(string); by == "" {
+					return fmt.Errorf("the emulator set no lastModifiedBy")
+				}
+				return nil
+			}},
+			{Config: connConfig(env, body("After")), ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(connAddr, plancheck.ResourceActionUpdate)},
+			}},
+		},
+	})
+	if sent := env.Emulator.ServerSetFieldsSent(); len(sent) > 0 {
+		t.Errorf("the provider sent server-set fields: %v", sent)
+	}
+}

@@ -96,6 +96,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	fs.BoolVar(&o.readings.SaveTestsOffline, "save-tests-offline", false, "a save of an offline connection tests it and clears the flag")
 	fs.BoolVar(&o.readings.CreateOffline, "create-offline", false, "new connections are offline until their first test")
 	fs.BoolVar(&o.readings.PasswordAlwaysRequired, "password-always-required", false, "refuse PostgreSQL connections without a password, even with certificate login")
+	fs.BoolVar(&o.readings.RefuseServerSetFields, "refuse-server-set-fields", false, "answer 422 to a connection write carrying _id, createdAt, lastModified, lastModifiedBy or offline")
 	fs.IntVar(&o.readings.PingFailureStatus, "ping-failure-status", http.StatusOK, "HTTP status of a failed connection test")
 	fs.Var(&scoped, "scoped-token", "API `token` with a custom scope: its tokenInfo answers -scoped-token-scope, and /agents answers 403 (repeatable)")
 	fs.StringVar(&scope, "scoped-token-scope", defaultScope, "the `JSON` GET /tokenInfo answers as the scope of each -scoped-token")

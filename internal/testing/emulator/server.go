@@ -99,6 +99,11 @@ type Config struct {
 	// CreateOffline stores new connections with offline = true until their first test. By
 	// default a new connection is stored with offline = false.
 	CreateOffline bool
+	// RefuseServerSetFields answers 422 to a connection write (create, replace, unsaved test)
+	// whose body carries a field only the server sets (_id, createdAt, lastModified,
+	// lastModifiedBy, offline), naming it. By default such fields are dropped, and each is
+	// counted (ServerSetFieldsSent), so tests can prove a client never sends them.
+	RefuseServerSetFields bool
 	// PasswordAlwaysRequired refuses (422) a PostgreSQL connection without rdbms.password even
 	// with certificate login, as Celigo's schema lists it. By default the password is waived when
 	// the CA, the certificate and the key are all given, as the UI does.
@@ -118,6 +123,8 @@ type Server struct {
 	limiter *limiter
 	faults  faultState
 	stats   statsCounter
+	// serverSetSent counts, per field, the connection writes that carried a server-set field.
+	serverSetSent statsCounter
 
 	// mu guards the documents below. It is never held while sleeping or pinging.
 	mu          sync.Mutex
@@ -170,6 +177,7 @@ func New(cfg Config) *Server {
 	}
 	s.faults.set(FaultConfig{})
 	s.stats.reset()
+	s.serverSetSent.reset()
 	s.registerAPI()
 	s.registerControl()
 	return s
@@ -320,11 +328,18 @@ func writeRateLimited(w http.ResponseWriter, seconds int) {
 // stable across calls and restarts and reveals nothing of the token.
 func (s *Server) tokenInfo(w http.ResponseWriter, r *http.Request, _ string) {
 	token, _ := bearerToken(r)
-	sum := sha256.Sum256([]byte("integratorio-emulator user:" + token))
 	writeJSON(w, http.StatusOK, map[string]any{
-		"_userId": hex.EncodeToString(sum[:12]),
+		"_userId": userID(r),
 		"scope":   s.scopeOf(token),
 	})
+}
+
+// userID is the _id of the user whose token made r: what tokenInfo answers and what a write
+// records as lastModifiedBy.
+func userID(r *http.Request) string {
+	token, _ := bearerToken(r)
+	sum := sha256.Sum256([]byte("integratorio-emulator user:" + token))
+	return hex.EncodeToString(sum[:12])
 }
 
 // preloadBody reads the request body (up to one byte past the limit readDocument enforces)

@@ -16,9 +16,10 @@ const timeLayout = "2006-01-02T15:04:05.000Z"
 
 func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
 
-// Fields only the server sets; whatever a client sends for them is dropped.
+// Fields only the server sets; whatever a client sends for them is dropped (and, for
+// connections, recorded or refused: see takeServerSetFields).
 var (
-	serverConnectionFields = []string{"_id", "createdAt", "lastModified", "offline"}
+	serverConnectionFields = []string{"_id", "createdAt", "lastModified", "lastModifiedBy", "offline"}
 	serverAgentFields      = []string{"_id", "createdAt", "lastModified", "offline", "online", "lastHeartbeatAt"}
 )
 
