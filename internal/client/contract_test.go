@@ -69,6 +69,7 @@ var readings = []reading{
 	{"mask.passphrase", "rdbms.ssl.passphrase on GET", `[doc] masked "******"`},
 	{"mask.ca", "rdbms.ssl.ca on GET", "[doc]/[guess] masked or omitted (schema: write-only)"},
 	{"mask.cert", "rdbms.ssl.cert on GET", "[doc]/[guess] masked or omitted (schema: write-only)"},
+	{"usessl", "`rdbms.useSSL: true` sent with POST (as the UI sends it), on GET", "[ui] sent with every save; [guess] stored or dropped"},
 	{"port.type", "rdbms.port on GET", "[doc] a number; [guess] a string in old documents"},
 	{"lastmodifiedby", "`lastModifiedBy` on GET after a create", "[doc] set by the server: the _id of the user who last wrote it"},
 	{"serverset.put", "a PUT that sends `lastModifiedBy` back (the client never does)", "[guess] unpublished: ignored or refused"},
@@ -565,6 +566,7 @@ func caseCreateReadBack(t *testing.T, p *probe) {
 	db["password"] = password
 	db["ssl"] = map[string]any{"ca": cert, "cert": cert, "key": key, "passphrase": passphrase}
 	db["disableStrictSSL"] = true
+	db["useSSL"] = true
 	db["options"] = []any{map[string]any{"name": "statement_timeout", "value": "30000"}}
 	db["concurrencyLevel"] = 3
 	doc["externalId"] = name
@@ -607,6 +609,12 @@ func caseCreateReadBack(t *testing.T, p *probe) {
 	p.record("mask.passphrase", "%s", secretReading(ssl, "passphrase", passphrase))
 	p.record("mask.ca", "%s", secretReading(ssl, "ca", cert))
 	p.record("mask.cert", "%s", secretReading(ssl, "cert", cert))
+	switch v, ok := gdb["useSSL"]; {
+	case !ok:
+		p.record("usessl", "dropped")
+	default:
+		p.record("usessl", "kept: %s", jsonText(v))
+	}
 	switch gdb["port"].(type) {
 	case float64:
 		p.record("port.type", "a number")
@@ -1014,6 +1022,7 @@ var emulatorModes = []emulatorMode{
 		ReturnCertificates: true, DropEmptySSL: true, SaveTestsOffline: true, CreateOffline: true,
 		PingFailureStatus: http.StatusUnprocessableEntity, PingErrorsAsStrings: true,
 		AgentOnlineField: true, LinkHost: "api-2.tf-acc.example", RefuseServerSetFields: true,
+		DropUseSSL: true,
 	}},
 	{title: "emulator, a scoped token, certificates omitted", scoped: true, cfg: emulator.Config{OmitCertificates: true}},
 }
@@ -1082,6 +1091,7 @@ func TestContract_emulatorModes(t *testing.T) {
 		"save.offline":     {"untouched: still true until the next test", "cleared to false by the save", "untouched: still true until the next test"},
 		"paging.host":      {"the host asked", "another host: api-2.tf-acc.example", "the host asked"},
 		"lastmodifiedby":   {"present: the token's user (tokenInfo _userId)", "present: the token's user (tokenInfo _userId)", "present: the token's user (tokenInfo _userId)"},
+		"usessl":           {"kept: true", "dropped", "kept: true"},
 		"serverset.put":    {"accepted: 200", `rejected: 422, envelope, code "invalid_value", field "lastModifiedBy"`, "accepted: 200"},
 	} {
 		for i, p := range probes {

@@ -50,12 +50,24 @@ type RDBMS struct {
 	User             string   `json:"user,omitempty"`
 	Password         string   `json:"password,omitempty"`
 	SSL              *SSL     `json:"ssl,omitempty"`
+	// UseSSL is the UI's "Use SSL" box, which the UI sends with every save (true or false);
+	// documents saved otherwise may lack it (nil). Celigo's schema does not list it.
+	UseSSL           *bool    `json:"useSSL,omitempty"`
 	DisableStrictSSL bool     `json:"disableStrictSSL,omitempty"`
 	Options          []Option `json:"options,omitempty"`
 	ConcurrencyLevel int      `json:"concurrencyLevel,omitempty"`
 
 	// Extra holds the rdbms fields this client does not model (targetConcurrencyLevel...).
 	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// SSLOn reports whether the document asks for SSL: rdbms.useSSL when present (the UI's box),
+// otherwise whether it has an ssl object.
+func (r *RDBMS) SSLOn() bool {
+	if r.UseSSL != nil {
+		return *r.UseSSL
+	}
+	return r.SSL != nil
 }
 
 // SSL holds PEM text. Its presence in a document is what turns SSL on.

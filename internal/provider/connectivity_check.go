@@ -162,7 +162,7 @@ func (r *postgresConnectionResource) checkAgent(ctx context.Context, id string) 
 }
 
 // directSettings is what a direct login with the settings of a connection document uses. SSL is
-// on when the document has an ssl object, as integrator.io reads it.
+// on as the document asks (client.RDBMS.SSLOn).
 func directSettings(doc *client.Connection, timeout time.Duration) pgcheck.Settings {
 	db := doc.RDBMS
 	settings := pgcheck.Settings{
@@ -171,7 +171,7 @@ func directSettings(doc *client.Connection, timeout time.Duration) pgcheck.Setti
 		Database:                db.Database,
 		User:                    db.User,
 		Password:                db.Password,
-		UseSSL:                  db.SSL != nil,
+		UseSSL:                  db.SSLOn(),
 		VerifyServerCertificate: !db.DisableStrictSSL,
 		Timeout:                 timeout,
 	}

@@ -127,7 +127,8 @@ func (r *postgresConnectionResource) Schema(ctx context.Context, _ resource.Sche
 			},
 			"use_ssl": schema.BoolAttribute{
 				MarkdownDescription: "Connect over TLS. Defaults to `false`. With no `ssl_ca`, the server's certificate is checked " +
-					"against public certificate authorities.",
+					"against public certificate authorities. Sent as integrator.io's `rdbms.useSSL` (the form's *Use SSL* box) with " +
+					"every save, and read back from it when integrator.io shows it.",
 				Optional: true,
 				Computed: true,
 				Default:  booldefault.StaticBool(false),

@@ -92,6 +92,10 @@ type Config struct {
 	// DropEmptySSL drops an rdbms.ssl object that holds no CA, certificate or key when a
 	// connection is saved. By default an empty object is stored and returned.
 	DropEmptySSL bool
+	// DropUseSSL drops rdbms.useSSL (the UI's "Use SSL" box, which the UI sends with every save)
+	// when a connection is saved, as a service that does not store it would. By default it is
+	// stored and returned, and decides whether a test uses SSL.
+	DropUseSSL bool
 	// SaveTestsOffline makes a save (PUT) of an offline connection test it and clear the flag
 	// when the test passes. By default a save leaves offline as it was: only a test
 	// (POST /connections/{id}/ping) sets or clears it, as the integrator.io UI source says.
