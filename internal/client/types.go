@@ -50,12 +50,10 @@ type RDBMS struct {
 	User             string   `json:"user,omitempty"`
 	Password         string   `json:"password,omitempty"`
 	SSL              *SSL     `json:"ssl,omitempty"`
-	// UseSSL is the UI's "Use SSL" box, which the UI sends with every save (true or false);
-	// documents saved otherwise may lack it (nil). Celigo's schema does not list it.
-	UseSSL           *bool    `json:"useSSL,omitempty"`
 	DisableStrictSSL bool     `json:"disableStrictSSL,omitempty"`
 	Options          []Option `json:"options,omitempty"`
 	ConcurrencyLevel int      `json:"concurrencyLevel,omitempty"`
+	UseSSL           *bool    `json:"useSSL,omitempty"` // the UI's "Use SSL" box, sent with every save; nil when absent
 
 	// Extra holds the rdbms fields this client does not model (targetConcurrencyLevel...).
 	Extra map[string]json.RawMessage `json:"-"`

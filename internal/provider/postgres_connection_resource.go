@@ -292,6 +292,7 @@ func (r *postgresConnectionResource) Create(ctx context.Context, req resource.Cr
 	state.ConcurrencyLevelInForce = levelInForce(created)
 	resp.Diagnostics.Append(concurrencyWarning(plan, created)...)
 	resp.Diagnostics.Append(recordSavedFacts(ctx, resp.Private, doc, created)...)
+	resp.Diagnostics.Append(recordLastSeen(ctx, resp.Private, created)...)
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, state)...)
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, created.ID)...)
 	tflog.Info(ctx, "created PostgreSQL connection", map[string]any{"id": created.ID})
@@ -326,6 +327,7 @@ func (r *postgresConnectionResource) Read(ctx context.Context, req resource.Read
 	}
 	next := fromDocument(doc, state, readSavedFacts(ctx, req.Private))
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, next)...)
+	resp.Diagnostics.Append(recordLastSeen(ctx, resp.Private, doc)...)
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, id)...)
 }
 
@@ -361,7 +363,7 @@ func (r *postgresConnectionResource) Update(ctx context.Context, req resource.Up
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(r.keepUnmanagedFields(ctx, id, doc)...)
+	resp.Diagnostics.Append(r.keepUnmanagedFields(ctx, id, doc, readLastSeen(ctx, req.Private))...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -399,6 +401,7 @@ func (r *postgresConnectionResource) Update(ctx context.Context, req resource.Up
 	next.ConcurrencyLevelInForce = levelInForce(updated)
 	resp.Diagnostics.Append(concurrencyWarning(plan, updated)...)
 	resp.Diagnostics.Append(recordSavedFacts(ctx, resp.Private, doc, updated)...)
+	resp.Diagnostics.Append(recordLastSeen(ctx, resp.Private, updated)...)
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, next)...)
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, id)...)
 }
@@ -440,9 +443,11 @@ func (r *postgresConnectionResource) ImportState(ctx context.Context, req resour
 // beyond the attributes Terraform manages (debug settings, integration ownership, fields added
 // later): a PUT replaces the whole document. It reads the connection first: from the refresh's
 // listing when that is fresh and no write has happened since, else with one GET.
-func (r *postgresConnectionResource) keepUnmanagedFields(ctx context.Context, id string, doc *client.Connection) diag.Diagnostics {
+func (r *postgresConnectionResource) keepUnmanagedFields(ctx context.Context, id string, doc *client.Connection, lastSeen string) diag.Diagnostics {
 	var diags diag.Diagnostics
-	current, err := r.data.connections.Latest(ctx, id)
+	// Read by id right before the PUT, as the UI does, never from a listing: a listing can be
+	// seconds old, and the service promises only "the full default record" in lists.
+	current, err := r.data.client.Connections.Get(ctx, id)
 	switch {
 	case isNotFound(err):
 		diags.AddError("Connection Deleted Outside Terraform",
@@ -454,6 +459,17 @@ func (r *postgresConnectionResource) keepUnmanagedFields(ctx context.Context, id
 			fmt.Sprintf("Could not read connection %s before updating it: %s\n\nNothing was changed. An update replaces the "+
 				"whole document, so the provider reads it first to keep the fields Terraform does not manage.", id, err))
 		return diags
+	}
+	if now := lastModifiedText(current); lastSeen != "" && now != "" && now != lastSeen {
+		by := ""
+		if current.LastModifiedBy != "" {
+			by = fmt.Sprintf(" by user %s", current.LastModifiedBy)
+		}
+		diags.AddWarning("Connection Changed in integrator.io Since the Plan",
+			fmt.Sprintf("Connection %s was changed in integrator.io%s (last modified %s) after Terraform last read it "+
+				"(last modified %s). The update goes ahead as planned: the settings Terraform manages are set as in the plan, "+
+				"and the fields Terraform does not manage keep their newest values. Run terraform plan to compare the result "+
+				"with the configuration.", id, by, now, lastSeen))
 	}
 	if masked := doc.KeepUnmodelledFields(current); len(masked) > 0 {
 		diags.AddWarning("Masked Fields Cleared by the Update",
