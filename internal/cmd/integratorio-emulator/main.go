@@ -87,6 +87,8 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	fs.Var(&foreign, "foreign-token", "`token` of the other region, answered 401 naming that region (repeatable)")
 	fs.StringVar(&o.region, "region", emulator.RegionUS, "region to play: us or eu")
 	fs.IntVar(&o.pageSize, "page-size", emulator.DefaultPageSize, fmt.Sprintf("list page size, 1 to %d", emulator.MaxPageSize))
+	fs.IntVar(&o.readings.MaxLimit, "max-limit", 0, "refuse (400 invalid_query_params) a list call whose limit is above this; 0: none")
+	fs.BoolVar(&o.readings.CursorPaging, "cursor-paging", false, "next-page links carry after=<id> instead of skip")
 	fs.DurationVar(&o.latency, "latency", 0, "delay added to every API request, e.g. 50ms")
 	fs.Var(&agents, "seed-agent", "create an online agent with this `name` at start (repeatable)")
 	// Readings of the API that its reference leaves open (see emulator.Config).

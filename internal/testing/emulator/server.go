@@ -43,6 +43,14 @@ type Config struct {
 	Region string
 	// PageSize is the page size of list calls without a limit query (default 100, at most 1000).
 	PageSize int
+	// MaxLimit, when set, refuses a list call whose limit is above it with 400
+	// invalid_query_params, as a service whose maximum page size is lower than the client asks
+	// may. By default a limit above MaxPageSize is quietly lowered to it.
+	MaxLimit int
+	// CursorPaging makes next-page links carry a cursor (after=<id of the page's last document>),
+	// as the UI's own tests show, instead of skip; a limit asked for is carried along. Both kinds
+	// of link are answered either way.
+	CursorPaging bool
 	// ConcurrencyLicence is the account's concurrency limit (default 25): a higher
 	// rdbms.concurrencyLevel is quietly lowered to it.
 	ConcurrencyLicence int

@@ -72,6 +72,14 @@ func (c *collection) remove(id string) bool {
 
 func (c *collection) len() int { return len(c.order) }
 
+// index returns the position of id in creation order.
+func (c *collection) index(id string) (int, bool) {
+	if _, ok := c.byID[id]; !ok {
+		return 0, false
+	}
+	return slices.Index(c.order, id), true
+}
+
 // page returns copies of the documents in [skip, skip+limit), passed through view.
 func (c *collection) page(skip, limit int, view func(map[string]any) map[string]any) []map[string]any {
 	if skip >= len(c.order) {
