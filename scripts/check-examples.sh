@@ -175,6 +175,19 @@ check "terraform test: apply tests against the emulator" bash -c "cd '$module' &
 	'$STACK_TERRAFORM' test -no-color -filter=tests/apply.tftest.hcl | tee '$work/terraform-test-apply.log'"
 left="$(stack_connection_count)"
 check "terraform test: nothing left behind ($left connections)" test "$left" = 0
+# The testing guide's CI job: its script, with the emulator it installs (here the one built from
+# this tree), once without a database (checks off) and once against the throwaway PostgreSQL.
+guide_script="examples/guides/testing-without-an-account/run-tests.sh"
+for db in none postgres; do
+	module="$work/module-test-guide-$db"
+	mkdir -p "$module"
+	cp -R examples/modules/connections/. "$module/"
+	settings=()
+	[[ "$db" == postgres ]] && settings=("$STACK_PG_SETTINGS")
+	check "$guide_script (database: $db)" env PATH="$work/bin:$PATH" TERRAFORM="$STACK_TERRAFORM" \
+		bash "$guide_script" "$module" "${settings[@]}"
+done
+
 mkdir -p "$root/bin/logs"
 for f in plan apply; do
 	[[ -f "$work/terraform-test-$f.log" ]] && cp "$work/terraform-test-$f.log" "$root/bin/logs/"
