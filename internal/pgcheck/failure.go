@@ -183,15 +183,6 @@ func (c *checker) serverError(pgErr *pgconn.PgError, err error) (*Failure, bool)
 			fmt.Sprintf("PostgreSQL at %s has no free connection slot: %s", c.addr, pgErr.Message),
 			"Close idle sessions or raise max_connections on the server, then try again.", err)
 		transient = true
-	case pgerrcode.UndefinedObject: // a run-time parameter the server does not know
-		name := pgErr.Message
-		if i, j := strings.Index(name, `"`), strings.LastIndex(name, `"`); i >= 0 && j > i {
-			name = name[i+1 : j]
-		}
-		f = c.newFailure(KindOther,
-			fmt.Sprintf("PostgreSQL does not know the run-time parameter %q given in properties (%s)", name, pgErr.Message),
-			fmt.Sprintf("properties holds PostgreSQL run-time parameters, such as statement_timeout or search_path: correct or remove the key %q. "+
-				"SHOW ALL on the server lists the parameters it knows.", name), err)
 	case pgerrcode.CannotConnectNow: // starting up, shutting down or in recovery
 		f = c.newFailure(KindTimeout, fmt.Sprintf("PostgreSQL at %s was not ready within %s: %s", c.addr, c.budget, pgErr.Message),
 			"Wait until the server has finished starting up or recovering, or raise the timeout.", err)

@@ -163,7 +163,7 @@ func (r *postgresConnectionResource) checkAgent(ctx context.Context, id string) 
 }
 
 // directSettings is what a direct login with the settings of a connection document uses. SSL is
-// on when the document has an ssl object, as integrator.io reads it.
+// on as the document asks (client.RDBMS.SSLOn).
 func directSettings(doc *client.Connection, timeout time.Duration) pgcheck.Settings {
 	db := doc.RDBMS
 	settings := pgcheck.Settings{
@@ -172,7 +172,7 @@ func directSettings(doc *client.Connection, timeout time.Duration) pgcheck.Setti
 		Database:                db.Database,
 		User:                    db.User,
 		Password:                db.Password,
-		UseSSL:                  db.SSL != nil,
+		UseSSL:                  db.SSLOn(),
 		VerifyServerCertificate: !db.DisableStrictSSL,
 		Timeout:                 timeout,
 	}
@@ -236,6 +236,27 @@ func directCheck(ctx context.Context, doc *client.Connection, timeout time.Durat
 	}
 	fields["tls"], fields["server_version"], fields["attempts"] = res.TLS, res.ServerVersion, res.Attempts
 	tflog.Info(ctx, "connectivity check passed", fields)
+	diags.Append(propertiesNotTriedWarning(res.NotTried)...)
+	return diags
+}
+
+// propertiesNotTriedWarning names the properties the direct check could not apply. They are
+// integrator.io's driver options, whose names are the driver's: one the check does not know is
+// sent to integrator.io as given, never refused.
+func propertiesNotTriedWarning(notTried []pgcheck.NotTried) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if len(notTried) == 0 {
+		return diags
+	}
+	lines := make([]string, len(notTried))
+	for i, n := range notTried {
+		lines[i] = fmt.Sprintf("  - %q: %s", n.Name, n.Reason)
+	}
+	diags.AddAttributeWarning(path.Root("properties"), "Properties Not Tried by the Direct Check",
+		"properties are integrator.io's driver options. The direct check logged in without these, so it did not prove "+
+			"that they work:\n"+strings.Join(lines, "\n")+"\n\nThey are saved in integrator.io as given. The check applies connect "+
+			"timeouts (connectTimeout, connect_timeout, loginTimeout, connectionTimeoutMillis) and PostgreSQL run-time parameters "+
+			"(such as application_name, statement_timeout, search_path).")
 	return diags
 }
 

@@ -220,14 +220,14 @@ func (v durationValidator) ValidateString(_ context.Context, req validator.Strin
 }
 
 // propertyAttributes maps the libpq connection settings that users try in properties to the
-// attribute that owns the setting. properties are PostgreSQL run-time parameters; these keys are
-// not, and would be refused or would fight the attribute.
+// attribute that owns the setting. properties are integrator.io's driver options, whose names are
+// the driver's and are never refused; these keys would fight the attribute. A connect timeout
+// (connect_timeout, connectTimeout) is a driver option, not a setting another attribute owns.
 var propertyAttributes = map[string]string{
 	"host": "host", "hostaddr": "host", "port": "port", "dbname": "database", "database": "database",
 	"user": "username", "password": "password (or password_wo)", "passfile": "password (or password_wo)",
 	"sslmode": "use_ssl (with ssl_verify_server_certificate)", "ssl": "use_ssl", "sslcert": "ssl_certificate",
 	"sslkey": "ssl_key (or ssl_key_wo)", "sslrootcert": "ssl_ca", "sslpassword": "ssl_passphrase (or ssl_passphrase_wo)",
-	"connect_timeout": "connectivity_check.timeout",
 }
 
 var _ validator.Map = propertiesValidator{}
@@ -238,7 +238,7 @@ func PropertiesValidator() validator.Map { return propertiesValidator{} }
 type propertiesValidator struct{}
 
 func (propertiesValidator) Description(context.Context) string {
-	return "keys must be PostgreSQL run-time parameters, not connection settings that another attribute owns"
+	return "keys are driver options, not connection settings that another attribute owns"
 }
 
 func (v propertiesValidator) MarkdownDescription(ctx context.Context) string {
@@ -260,7 +260,7 @@ func (propertiesValidator) ValidateMap(_ context.Context, req validator.MapReque
 			continue
 		}
 		resp.Diagnostics.AddAttributeError(req.Path.AtMapKey(key), "Property Set by Another Attribute",
-			fmt.Sprintf("The properties key %q is a connection setting, not a PostgreSQL run-time parameter: the %s attribute "+
+			fmt.Sprintf("The properties key %q is a connection setting, not a driver option: the %s attribute "+
 				"sets it. Remove %q from properties and use %s instead.", key, owner, key, owner))
 	}
 }
