@@ -71,7 +71,10 @@ var readings = []reading{
 	{"mask.passphrase", "rdbms.ssl.passphrase on GET", `[doc] masked "******"`},
 	{"mask.ca", "rdbms.ssl.ca on GET", "[doc]/[guess] masked or omitted (schema: write-only)"},
 	{"mask.cert", "rdbms.ssl.cert on GET", "[doc]/[guess] masked or omitted (schema: write-only)"},
+	{"usessl", "`rdbms.useSSL: true` sent with POST (as the UI sends it), on GET", "[ui] sent with every save; [guess] stored or dropped"},
 	{"port.type", "rdbms.port on GET", "[doc] a number; [guess] a string in old documents"},
+	{"lastmodifiedby", "`lastModifiedBy` on GET after a create", "[doc] set by the server: the _id of the user who last wrote it"},
+	{"serverset.put", "a PUT that sends `lastModifiedBy` back (the client never does)", "[guess] unpublished: ignored or refused"},
 	{"unknown.post", "an unknown field sent with POST", "[guess] unpublished"},
 	{"externalid.post", "`externalId` (a field this client does not model) sent with POST", "[doc] a connection field"},
 	{"unknown.put", "a field left out of a PUT", "[doc] erased (PUT replaces the whole document)"},
@@ -85,10 +88,13 @@ var readings = []reading{
 	{"ping.ok.offline", "`offline` after a successful test", "[ui] false"},
 	{"save.offline", "`offline` of an offline connection after a save (PUT) of working settings", "[ui]/[guess] unpublished: only a test sets it"},
 	{"paging.limit", "GET /connections?limit=1 with two or more connections", "[doc] pages via skip/limit"},
+	{"paging.limit1000", "GET /connections?limit=1000 (what the client asks first)", "[doc] \"default 1000\" and \"Default 100\", no maximum; [guess] 400 `invalid_query_params`"},
+	{"paging.next", "what the `rel=\"next\"` URL carries", "[doc] skip/limit (portal); [ui] a cursor after=<id>"},
 	{"paging.host", "host of the `Link: rel=\"next\"` URL", "[doc] may differ from the one asked"},
 	{"delete.status", "DELETE /connections/{id}", "[doc] 204 (to the recycle bin)"},
 	{"delete.again", "DELETE of a deleted id", "[guess] 404"},
 	{"ratelimit.headers", "rate-limit headers seen on any answer", "[doc] Retry-After on 429; others unpublished"},
+	{"ratelimit.probes", "429 answers to the suite's raw probes (waited out for Retry-After, as the client does)", "[doc] per-account bucket, Retry-After in whole seconds"},
 }
 
 // contractTarget is an account to run the suite against.
@@ -117,6 +123,8 @@ type probe struct {
 	mu          sync.Mutex
 	observed    map[string]string
 	rateHeaders map[string]bool
+	waits429    int           // 429 answers raw probes waited out
+	waited429   time.Duration // how long they waited in all
 	created     []string
 }
 
@@ -219,9 +227,41 @@ func (a answer) doc() map[string]any {
 	return m
 }
 
+// Raw probes wait out a 429 as the client does: up to probeRetries times, Retry-After seconds
+// each (1 when absent), at most maxProbeWait. An account shared with other automation may be
+// rate limited for a moment; that is not an answer to the question a probe asks.
+const (
+	probeRetries = 5
+	maxProbeWait = 60 * time.Second
+)
+
 // raw sends one request as any HTTP client would, with this target's token unless token is
-// given, and notes the rate-limit headers of the answer.
+// given, and notes the rate-limit headers of the answer. A 429 is waited out (see probeRetries).
 func (p *probe) raw(t *testing.T, method, path string, body any, token ...string) answer {
+	t.Helper()
+	for attempt := 0; ; attempt++ {
+		a := p.rawOnce(t, method, path, body, token...)
+		if a.status != http.StatusTooManyRequests || attempt == probeRetries {
+			return a
+		}
+		wait := time.Second
+		if s, err := strconv.Atoi(strings.TrimSpace(a.header.Get("Retry-After"))); err == nil && s > 0 {
+			wait = min(time.Duration(s)*time.Second, maxProbeWait)
+		}
+		p.mu.Lock()
+		p.waits429++
+		p.waited429 += wait
+		p.mu.Unlock()
+		select {
+		case <-time.After(wait):
+		case <-t.Context().Done():
+			t.Fatalf("%s %s: rate limited (429), and the test ended while waiting %s", method, path, wait)
+		}
+	}
+}
+
+// rawOnce is one request of raw.
+func (p *probe) rawOnce(t *testing.T, method, path string, body any, token ...string) answer {
 	t.Helper()
 	var rd io.Reader
 	if body != nil {
@@ -565,6 +605,7 @@ func caseCreateReadBack(t *testing.T, p *probe) {
 	db["password"] = password
 	db["ssl"] = map[string]any{"ca": cert, "cert": cert, "key": key, "passphrase": passphrase}
 	db["disableStrictSSL"] = true
+	db["useSSL"] = true
 	db["options"] = []any{map[string]any{"name": "statement_timeout", "value": "30000"}}
 	db["concurrencyLevel"] = 3
 	doc["externalId"] = name
@@ -593,12 +634,26 @@ func caseCreateReadBack(t *testing.T, p *probe) {
 	} else {
 		p.record("create.offline", "absent")
 	}
+	switch by, present := got["lastModifiedBy"]; {
+	case !present:
+		p.record("lastmodifiedby", "absent")
+	case by == p.userID && p.userID != "":
+		p.record("lastmodifiedby", "present: the token's user (tokenInfo _userId)")
+	default:
+		p.record("lastmodifiedby", "present: %s", jsonText(by))
+	}
 	gdb, ssl := rdbmsOf(got), sslOf(got)
 	p.record("mask.password", "%s", secretReading(gdb, "password", password))
 	p.record("mask.key", "%s", secretReading(ssl, "key", key))
 	p.record("mask.passphrase", "%s", secretReading(ssl, "passphrase", passphrase))
 	p.record("mask.ca", "%s", secretReading(ssl, "ca", cert))
 	p.record("mask.cert", "%s", secretReading(ssl, "cert", cert))
+	switch v, ok := gdb["useSSL"]; {
+	case !ok:
+		p.record("usessl", "dropped")
+	default:
+		p.record("usessl", "kept: %s", jsonText(v))
+	}
 	switch gdb["port"].(type) {
 	case float64:
 		p.record("port.type", "a number")
@@ -697,6 +752,16 @@ func casePut(t *testing.T, p *probe) {
 	got := p.get(t, id)
 	if got["name"] != name+"-renamed" {
 		t.Fatalf("after PUT the name is %s", jsonText(got["name"]))
+	}
+	if by, ok := got["lastModifiedBy"]; ok {
+		echo := map[string]any{"type": doc["type"], "name": doc["name"], "rdbms": doc["rdbms"], "lastModifiedBy": by}
+		if a := p.raw(t, http.MethodPut, "/connections/"+id, echo); a.status/100 == 2 {
+			p.record("serverset.put", "accepted: %d", a.status)
+		} else {
+			p.record("serverset.put", "rejected: %d, %s", a.status, envelopeShape(a))
+		}
+	} else {
+		p.record("serverset.put", "not observed: no lastModifiedBy to send back")
 	}
 	p.mu.Lock()
 	_, done := p.observed["unknown.put"]
@@ -836,8 +901,22 @@ func casePaging(t *testing.T, p *probe) {
 	} else {
 		p.record("paging.limit", "%d documents, no Link header", len(items))
 	}
+	big := p.raw(t, http.MethodGet, "/connections?limit=1000", nil)
+	if big.status/100 == 2 {
+		p.record("paging.limit1000", "accepted: %d", big.status)
+	} else {
+		p.record("paging.limit1000", "refused: %d, %s", big.status, envelopeShape(big))
+	}
 	if m := regexp.MustCompile(`<([^>]+)>\s*;[^,]*rel="?next"?`).FindStringSubmatch(link); m != nil {
 		next, err := url.Parse(m[1])
+		if err == nil {
+			keys := make([]string, 0, len(next.Query()))
+			for k := range next.Query() {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			p.record("paging.next", "query keys %s", strings.Join(keys, ", "))
+		}
 		base, _ := url.Parse(p.tg.baseURL)
 		switch {
 		case err != nil:
@@ -851,6 +930,7 @@ func casePaging(t *testing.T, p *probe) {
 		}
 	} else {
 		p.record("paging.host", "not observed: no next link")
+		p.record("paging.next", "not observed: no next link")
 	}
 	all, err := p.c.Connections.List(t.Context())
 	if err != nil {
@@ -897,6 +977,14 @@ func caseRateLimitHeaders(_ *testing.T, p *probe) {
 		p.record("ratelimit.headers", "none seen")
 	} else {
 		p.record("ratelimit.headers", "%s", strings.Join(names, ", "))
+	}
+	p.mu.Lock()
+	waits, waited := p.waits429, p.waited429
+	p.mu.Unlock()
+	if waits == 0 {
+		p.record("ratelimit.probes", "none")
+	} else {
+		p.record("ratelimit.probes", "%d, waited out (%s in all)", waits, waited)
 	}
 }
 
@@ -1013,7 +1101,8 @@ func pgFromEnv(t *testing.T) *contractPG {
 type emulatorMode struct {
 	title  string
 	cfg    emulator.Config
-	scoped bool // the suite's token is a custom-scoped one (Config.ScopedTokens)
+	scoped bool                 // the suite's token is a custom-scoped one (Config.ScopedTokens)
+	faults emulator.FaultConfig // injected from the start
 }
 
 var emulatorModes = []emulatorMode{
@@ -1021,9 +1110,13 @@ var emulatorModes = []emulatorMode{
 	{title: "emulator, the other readings", cfg: emulator.Config{
 		ReturnCertificates: true, DropEmptySSL: true, SaveTestsOffline: true, CreateOffline: true,
 		PingFailureStatus: http.StatusUnprocessableEntity, PingErrorsAsStrings: true,
-		AgentOnlineField: true, LinkHost: "api-2.tf-acc.example",
+		AgentOnlineField: true, LinkHost: "api-2.tf-acc.example", RefuseServerSetFields: true,
+		DropUseSSL: true,
 	}},
-	{title: "emulator, a scoped token, certificates omitted", scoped: true, cfg: emulator.Config{OmitCertificates: true}},
+	{title: "emulator, a scoped token, certificates omitted, cursor paging, limit at most 100", scoped: true,
+		cfg: emulator.Config{OmitCertificates: true, CursorPaging: true, MaxLimit: 100},
+		// The first raw DELETE is rate limited, as on an account shared with other automation.
+		faults: emulator.FaultConfig{Rules: []emulator.FaultRule{{Method: http.MethodDelete, Kind: emulator.FaultRateLimit, RetryAfter: 1, Count: 1}}}},
 }
 
 // The emulator's pinger in these runs: only the suite's "working database" logs in.
@@ -1059,6 +1152,9 @@ func TestContract_emulatorModes(t *testing.T) {
 				}
 				cfg.Pinger = fakePinger
 				emu := emulator.New(cfg)
+				if err := emu.SetFaults(m.faults); err != nil {
+					t.Fatal(err)
+				}
 				if _, err := emu.AddAgent(emulator.AgentSpec{Name: "tf-acc-agent", Online: true, Version: "3.0.5"}); err != nil {
 					t.Fatal(err)
 				}
@@ -1089,6 +1185,13 @@ func TestContract_emulatorModes(t *testing.T) {
 		"ping.fail.entry":  {`an object, code a string "connection_failed"`, "a plain string", `an object, code a string "connection_failed"`},
 		"save.offline":     {"untouched: still true until the next test", "cleared to false by the save", "untouched: still true until the next test"},
 		"paging.host":      {"the host asked", "another host: api-2.tf-acc.example", "the host asked"},
+		"lastmodifiedby":   {"present: the token's user (tokenInfo _userId)", "present: the token's user (tokenInfo _userId)", "present: the token's user (tokenInfo _userId)"},
+		"paging.limit1000": {"accepted: 200", "accepted: 200", `refused: 400, envelope, code "invalid_query_params", field "limit"`},
+		"paging.next":      {"query keys limit, skip", "query keys limit, skip", "query keys after, limit"},
+		"delete.status":    {"204", "204", "204"},
+		"ratelimit.probes": {"none", "none", "1, waited out (1s in all)"},
+		"usessl":           {"kept: true", "dropped", "kept: true"},
+		"serverset.put":    {"accepted: 200", `rejected: 422, envelope, code "invalid_value", field "lastModifiedBy"`, "accepted: 200"},
 	} {
 		for i, p := range probes {
 			if got := p.observed[key]; got != want[i] {

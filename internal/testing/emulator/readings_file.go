@@ -103,6 +103,45 @@ var readingModes = []readingMode{
 		"untouched: still true until the next test": nil,
 		"cleared to false by the save":              func(c *Config) { c.SaveTestsOffline = true },
 	})},
+	{key: "usessl", play: func(c *Config, value string) bool {
+		switch {
+		case value == "dropped":
+			c.DropUseSSL = true
+			return true
+		case strings.HasPrefix(value, "kept: "):
+			return true
+		}
+		return false
+	}},
+	{key: "serverset.put", play: func(c *Config, value string) bool {
+		switch {
+		case strings.HasPrefix(value, "accepted: "):
+			return true
+		case strings.HasPrefix(value, "rejected: "):
+			c.RefuseServerSetFields = true
+			return true
+		}
+		return false
+	}},
+	{key: "paging.limit1000", play: func(c *Config, value string) bool {
+		switch {
+		case strings.HasPrefix(value, "accepted: "):
+			return true
+		case strings.HasPrefix(value, "refused: "):
+			// The largest page the account takes is unknown; any limit below the client's plays it.
+			c.MaxLimit = 100
+			return true
+		}
+		return false
+	}},
+	{key: "paging.next", play: func(c *Config, value string) bool {
+		keys, ok := strings.CutPrefix(value, "query keys ")
+		if !ok {
+			return false
+		}
+		c.CursorPaging = slices.Contains(strings.Split(keys, ", "), "after")
+		return true
+	}},
 	{key: "paging.host", play: func(c *Config, value string) bool {
 		switch host, ok := strings.CutPrefix(value, "another host: "); {
 		case value == "the host asked":
