@@ -170,6 +170,11 @@ TF_VAR_passwords="$(jq -c '{orders: .password}' "$STACK_PG_SETTINGS")"
 check "terraform test: plan tests with mock_provider, no service" bash -c "cd '$module' && \
 	env -u INTEGRATORIO_API_TOKEN -u INTEGRATORIO_BASE_URL INTEGRATORIO_BASE_URL=http://127.0.0.1:1/v1 \
 	'$STACK_TERRAFORM' test -no-color -filter=tests/plan.tftest.hcl | tee '$work/terraform-test-plan.log'"
+if [[ -x "$tofu" ]]; then
+	check "tofu test: plan tests with mock_provider, no service" bash -c "cd '$module' && \
+		env -u INTEGRATORIO_API_TOKEN -u INTEGRATORIO_BASE_URL INTEGRATORIO_BASE_URL=http://127.0.0.1:1/v1 \
+		'$tofu' test -no-color -filter=tests/plan.tftest.hcl"
+fi
 check "terraform test: apply tests against the emulator" bash -c "cd '$module' && \
 	TF_VAR_databases='$TF_VAR_databases' TF_VAR_passwords='$TF_VAR_passwords' \
 	'$STACK_TERRAFORM' test -no-color -filter=tests/apply.tftest.hcl | tee '$work/terraform-test-apply.log'"

@@ -3,7 +3,8 @@
 # against the integrator.io account that INTEGRATORIO_API_TOKEN (and INTEGRATORIO_BASE_URL or
 # INTEGRATORIO_REGION) name, with connections that log in to the database that the
 # INTEGRATORIO_ACC_PG_* variables name. It asks nothing: without the settings it stops at once,
-# naming them. The contract suite's readings are written to bin/live-contract.md.
+# naming them. The contract suite's readings are written to bin/live-contract.md, and as JSON to
+# bin/live-contract.json (integratorio-emulator -readings bin/live-contract.json plays them).
 # See CONTRIBUTING.md for what it creates, deletes and costs.
 #
 #   scripts/testacc-live.sh --check   only check that the settings are there

@@ -37,10 +37,10 @@ func (e *agentTokenEphemeralResource) Metadata(_ context.Context, req ephemeral.
 func (e *agentTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.SchemaRequest, resp *ephemeral.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The access token of an on-premise agent, which the agent program needs when it is installed: " +
-			"for installing agents by automation (cloud-init, a secret store's write-only argument, a Kubernetes secret). " +
+			"for installing agents by automation (a local command writing the agent's configuration, cloud-init, a secret store's write-only argument, a Kubernetes secret). " +
 			"An ephemeral resource: the token is read at every plan and apply and never stored in plan or state, and the " +
 			"provider keeps it out of its logs. Use it only where ephemeral values are accepted (write-only arguments, " +
-			"provider blocks, other ephemeral resources, `locals`). Reading it does not change the token; rotate it in " +
+			"provisioner and connection blocks, provider blocks, other ephemeral resources, `locals`). Reading it does not change the token; rotate it in " +
 			"integrator.io. Needs Terraform 1.10 or later, or OpenTofu 1.11 or later, and an API token with access to agents.",
 		Attributes: map[string]schema.Attribute{
 			"agent_id": schema.StringAttribute{

@@ -50,8 +50,10 @@ resource "integratorio_postgres_connection" "warehouse" {
   password_wo_version = 1
 }
 
-# A check block's data source is read at every plan, after the resource exists; the resource's
-# own offline attribute would only show a change with -refresh-only. One data source per check.
+# A check block's data source is read at every plan, after the resource exists. The provider
+# warns about an offline connection it manages by itself; the checks add the agent (warned about
+# by the provider only in plans that change the connection) and the wording. One data source per
+# check.
 check "warehouse_connection_online" {
   data "integratorio_postgres_connection" "warehouse" {
     id = integratorio_postgres_connection.warehouse.id

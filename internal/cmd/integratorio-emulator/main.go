@@ -57,6 +57,7 @@ type options struct {
 	latency       time.Duration
 	seedAgents    []string
 	allowRemote   bool
+	stateFile     string          // -state: documents kept between restarts
 	readingsFrom  string          // -readings: the file the modes were set from
 	unplayed      []string        // readings of that file that no mode plays
 	readings      emulator.Config // the fields of the API's open readings, and ControlsRequireToken
@@ -99,7 +100,9 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	fs.IntVar(&o.readings.MaxLimit, "max-limit", 0, "refuse (400 invalid_query_params) a list call whose limit is above this; 0: none")
 	fs.BoolVar(&o.readings.CursorPaging, "cursor-paging", false, "next-page links carry after=<id> instead of skip")
 	fs.DurationVar(&o.latency, "latency", 0, "delay added to every API request, e.g. 50ms")
-	fs.Var(&agents, "seed-agent", "create an online agent with this `name` at start (repeatable)")
+	fs.Var(&agents, "seed-agent", "create an online agent with this `name` at start (repeatable); skipped when -state already holds one of that name")
+	fs.StringVar(&o.stateFile, "state", "", "`file` that keeps connections, agents and agent tokens between restarts: read at start when it exists, "+
+		"written at exit (secrets unencrypted, mode 0600)")
 	// Readings of the API that its reference leaves open (see emulator.Config).
 	fs.BoolVar(&o.readings.ReturnCertificates, "return-certificates", false, "return rdbms.ssl.ca and .cert as stored instead of masked")
 	fs.BoolVar(&o.readings.OmitCertificates, "omit-certificates", false, "leave rdbms.ssl.ca and .cert out of answers instead of masking them")
@@ -198,7 +201,8 @@ plays each one. It does NOT model: flows, exports, imports and anything else but
 agents; the agent program and its tunnel (an agent is online because a control says so, and an
 on-premise connection is tested from this machine); the recycle bin; environments; the background
 re-test of offline connections; users and permissions beyond the scopes. Everything is in memory
-and lost at exit; secrets are held unencrypted, which is why it listens on loopback only.
+and lost at exit (unless -state keeps it in a file); secrets are held unencrypted, which is why it
+listens on loopback only.
 
 Usage:
   integratorio-emulator [flags]          (the token from -token or $`+tokenEnv+`)
@@ -232,15 +236,28 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stderr, "integratorio-emulator:", err)
 		return 2
 	}
-	type seeded struct{ name, id string }
+	if o.stateFile != "" {
+		if err := restoreState(srv, o.stateFile); err != nil {
+			fmt.Fprintln(stderr, "integratorio-emulator: -state:", err)
+			return 2
+		}
+	}
+	type seeded struct {
+		name, id string
+		kept     bool // from -state, as it was left
+	}
 	var agents []seeded
 	for _, name := range o.seedAgents {
+		if id, ok := agentNamed(srv, name); ok {
+			agents = append(agents, seeded{name, id, true})
+			continue
+		}
 		id, err := srv.AddAgent(emulator.AgentSpec{Name: name, Online: true})
 		if err != nil {
 			fmt.Fprintf(stderr, "integratorio-emulator: -seed-agent %q: %v\n", name, err)
 			return 2
 		}
-		agents = append(agents, seeded{name, id})
+		agents = append(agents, seeded{name, id, false})
 	}
 
 	ln, err := net.Listen("tcp", o.addr)
@@ -266,7 +283,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			"can read every secret stored here through /_emulator", "addr", ln.Addr().String())
 	}
 	for _, a := range agents {
-		fmt.Fprintf(stdout, "seeded online agent %q with id %s\n", a.name, a.id)
+		if a.kept {
+			fmt.Fprintf(stdout, "agent %q with id %s kept from -state\n", a.name, a.id)
+		} else {
+			fmt.Fprintf(stdout, "seeded online agent %q with id %s\n", a.name, a.id)
+		}
 	}
 
 	select {
@@ -281,7 +302,53 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		logger.Warn("requests still running at shutdown were cut off", "error", err)
 		_ = hs.Close()
 	}
+	if o.stateFile != "" {
+		if err := saveState(srv, o.stateFile); err != nil {
+			logger.Error("the state was not saved", "file", o.stateFile, "error", err)
+			return 1
+		}
+	}
 	return 0
+}
+
+// restoreState loads the documents of a -state file, when it exists.
+func restoreState(srv *emulator.Server, path string) error {
+	data, err := os.ReadFile(path) //nolint:gosec // G304: the file the user names
+	if errors.Is(err, os.ErrNotExist) {
+		return nil // the first start
+	}
+	if err != nil {
+		return err
+	}
+	snap, err := emulator.DecodeSnapshot(data)
+	if err != nil {
+		return fmt.Errorf("%s is not a state file: %w", path, err)
+	}
+	return srv.Restore(snap)
+}
+
+// saveState writes the documents to a -state file, whole or not at all. It holds secrets: 0600.
+func saveState(srv *emulator.Server, path string) error {
+	data, err := json.MarshalIndent(srv.Snapshot(), "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, append(data, '\n'), 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// agentNamed is the id of the agent called name, if one is stored.
+func agentNamed(srv *emulator.Server, name string) (string, bool) {
+	for _, a := range srv.Agents() {
+		if a["name"] == name {
+			id, _ := a["_id"].(string)
+			return id, true
+		}
+	}
+	return "", false
 }
 
 // logRequests logs method, path, status and duration of each request. Never headers (the

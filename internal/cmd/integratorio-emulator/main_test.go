@@ -268,3 +268,100 @@ func TestParseFlags_readings(t *testing.T) {
 		}
 	}
 }
+
+// With -state, connections, agents and their tokens survive a restart, and a -seed-agent of a name
+// already kept is not added twice.
+func TestRun_stateKeptBetweenRestarts(t *testing.T) {
+	t.Parallel()
+	const token = "state-test-token-value"
+	state := filepath.Join(t.TempDir(), "emulator-state.json")
+	start := func() (baseURL string, agentLine string, stop func()) {
+		t.Helper()
+		ctx, cancel := context.WithCancel(t.Context())
+		stdoutR, stdoutW := io.Pipe()
+		var stderr syncBuffer
+		done := make(chan int, 1)
+		go func() {
+			done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-seed-agent", "edge-1", "-state", state},
+				env(map[string]string{tokenEnv: token}), stdoutW, &stderr)
+			_ = stdoutW.Close()
+		}()
+		lines := bufio.NewScanner(stdoutR)
+		var got []string
+		for len(got) < 2 && lines.Scan() {
+			got = append(got, lines.Text())
+		}
+		go func() { _, _ = io.Copy(io.Discard, stdoutR) }()
+		if len(got) < 2 {
+			t.Fatalf("stdout %q; stderr %s", got, stderr.String())
+		}
+		m := regexp.MustCompile(`listening on (http://\S+/v1)$`).FindStringSubmatch(got[0])
+		if m == nil {
+			t.Fatalf("first line %q", got[0])
+		}
+		return m[1], got[1], func() {
+			cancel()
+			if code := <-done; code != 0 {
+				t.Errorf("exit code %d; stderr %s", code, stderr.String())
+			}
+		}
+	}
+	call := func(method, url, body string) (int, map[string]any) {
+		t.Helper()
+		req, _ := http.NewRequestWithContext(t.Context(), method, url, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var doc map[string]any
+		_ = json.NewDecoder(res.Body).Decode(&doc)
+		return res.StatusCode, doc
+	}
+
+	baseURL, agentLine, stop := start()
+	seeded := regexp.MustCompile(`^seeded online agent "edge-1" with id ([0-9a-f]{24})$`).FindStringSubmatch(agentLine)
+	if seeded == nil {
+		t.Fatalf("agent line %q", agentLine)
+	}
+	status, created := call(http.MethodPost, baseURL+"/connections", `{"type":"rdbms","name":"kept","rdbms":{"type":"postgresql",`+
+		`"host":"db.example.com","database":"orders","user":"svc","password":"kept-password-1"}}`)
+	if status != http.StatusCreated {
+		t.Fatalf("POST /connections: %d %v", status, created)
+	}
+	_, agentToken := call(http.MethodGet, baseURL+"/agents/"+seeded[1]+"/display-token", "")
+	stop()
+
+	info, err := os.Stat(state)
+	if err != nil {
+		t.Fatalf("no state file after the first run: %v", err)
+	}
+	if info.Mode().Perm() != 0o600 {
+		t.Errorf("state file mode %v, want 0600: it holds secrets", info.Mode().Perm())
+	}
+
+	baseURL, agentLine, stop = start()
+	defer stop()
+	if want := `agent "edge-1" with id ` + seeded[1] + ` kept from -state`; agentLine != want {
+		t.Errorf("second start: %q, want %q", agentLine, want)
+	}
+	if status, doc := call(http.MethodGet, baseURL+"/connections/"+created["_id"].(string), ""); status != http.StatusOK || doc["name"] != "kept" {
+		t.Errorf("the connection after a restart: %d %v", status, doc)
+	}
+	if _, tok := call(http.MethodGet, baseURL+"/agents/"+seeded[1]+"/display-token", ""); !reflect.DeepEqual(tok, agentToken) {
+		t.Errorf("agent token after a restart %v, want %v", tok, agentToken)
+	}
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, baseURL+"/agents", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var agents []any
+	if err := json.NewDecoder(res.Body).Decode(&agents); err != nil || len(agents) != 1 {
+		t.Errorf("GET /agents after a restart with the same -seed-agent: %d agents (%v), want 1", len(agents), err)
+	}
+}
