@@ -330,6 +330,7 @@ func (r *postgresConnectionResource) Read(ctx context.Context, req resource.Read
 			fmt.Sprintf("Connection %s (%q) %s, so integratorio_postgres_connection cannot manage it. %s", id, doc.Name, problem, next))
 		return
 	}
+	warnUnmaskedSecrets(doc, &resp.Diagnostics)
 	next := fromDocument(doc, state, readSavedFacts(ctx, req.Private))
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, next)...)
 	resp.Diagnostics.Append(recordLastSeen(ctx, resp.Private, doc)...)
