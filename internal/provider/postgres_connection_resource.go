@@ -259,6 +259,9 @@ func (r *postgresConnectionResource) Create(ctx context.Context, req resource.Cr
 	defer cancel()
 	s := secretsFrom(plan, config)
 	ctx = maskSecrets(ctx, s)
+	redact := newRedactor(s)
+	ctx = redact.context(ctx)
+	defer func() { resp.Diagnostics = redact.diagnostics(resp.Diagnostics) }()
 	doc, diags := plan.toDocument(ctx, s)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
@@ -364,6 +367,9 @@ func (r *postgresConnectionResource) Update(ctx context.Context, req resource.Up
 
 	s := secretsFrom(plan, config)
 	ctx = maskSecrets(ctx, s)
+	redact := newRedactor(s)
+	ctx = redact.context(ctx)
+	defer func() { resp.Diagnostics = redact.diagnostics(resp.Diagnostics) }()
 	doc, diags := plan.toDocument(ctx, s)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
