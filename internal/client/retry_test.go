@@ -27,8 +27,8 @@ func TestRetry_429HonoursRetryAfter(t *testing.T) {
 	if _, err := c.Connections.Get(t.Context(), connectionID); err != nil {
 		t.Fatalf("Get: %v", err)
 	}
-	if got := w.All(); len(got) != 1 || got[0] != 7*time.Second {
-		t.Errorf("waits = %v, want [7s]", got)
+	if got := w.All(); len(got) != 1 || got[0] < 7*time.Second || got[0] > 7*time.Second*5/4 {
+		t.Errorf("waits = %v, want [7s plus at most a quarter of jitter]", got)
 	}
 	if n := len(ts.Requests()); n != 2 {
 		t.Errorf("server saw %d requests, want 2", n)
@@ -39,7 +39,7 @@ func TestRetry_429HonoursRetryAfter(t *testing.T) {
 		t.Fatalf("%d warnings logged, want 1 per retry", len(warns))
 	}
 	f := warns[0].fields
-	if f["method"] != "GET" || f["path"] != "/connections/"+connectionID || f["attempt"] != 1 || f["wait"] != "7s" {
+	if f["method"] != "GET" || f["path"] != "/connections/"+connectionID || f["attempt"] != 1 || f["throttled"] != 1 {
 		t.Errorf("retry logged with fields %v", f)
 	}
 	for _, line := range append(warns, log.Lines("debug")...) {
@@ -65,24 +65,78 @@ func TestRetry_429RepeatsEvenCreate(t *testing.T) {
 		t.Fatalf("server saw %d requests, want 2", len(reqs))
 	}
 	jsonEqual(t, reqs[1].Body, newConnectionJSON) // the retry carries the whole body again
-	if got := w.All(); len(got) != 1 || got[0] != retryAfterMax {
-		t.Errorf("waits = %v, want [%v] (Retry-After capped)", got, retryAfterMax)
+	if got := w.All(); len(got) != 1 || got[0] < retryAfterMax || got[0] > retryAfterMax*5/4 {
+		t.Errorf("waits = %v, want [%v plus at most a quarter] (Retry-After capped)", got, retryAfterMax)
 	}
 }
 
-func TestRetry_429Exhausted(t *testing.T) {
+// 429s do not use up max_retries: the account's bucket is shared, so a busy account is waited
+// out; without a deadline, for throttleBudget in all.
+func TestRetry_429WaitedOutBeyondMaxRetries(t *testing.T) {
 	t.Parallel()
-	ts := newTestServer(t, reply(http.StatusTooManyRequests, `{"errors":[{"code":"rate_limited","message":"slow down"}]}`, "Retry-After", "1"))
+	limited := reply(http.StatusTooManyRequests, `{"errors":[{"code":"rate_limited","message":"slow down"}]}`, "Retry-After", "1")
+	ts := newTestServer(t, limited, limited, limited, limited, limited, reply(http.StatusOK, storedConnection))
+	c, w := newTestClient(t, ts, WithMaxRetries(0))
+
+	if _, err := c.Connections.Get(t.Context(), connectionID); err != nil {
+		t.Fatalf("Get after five 429s with max_retries 0: %v", err)
+	}
+	if n := len(ts.Requests()); n != 6 || len(w.All()) != 5 {
+		t.Errorf("%d requests and %d waits, want 6 and 5", n, len(w.All()))
+	}
+}
+
+func TestRetry_429ExhaustedWithoutDeadline(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, reply(http.StatusTooManyRequests, `{"errors":[{"code":"rate_limited","message":"slow down"}]}`, "Retry-After", "30"))
 	c, w := newTestClient(t, ts, WithMaxRetries(2))
 
 	_, err := c.Agents.List(t.Context())
 	if !errors.Is(err, ErrRateLimited) {
 		t.Fatalf("error = %v, want ErrRateLimited", err)
 	}
-	if n := len(ts.Requests()); n != 3 || len(w.All()) != 2 {
-		t.Errorf("%d requests and %d waits, want 3 and 2", n, len(w.All()))
+	var total time.Duration
+	for _, d := range w.All() {
+		total += d
 	}
+	if n := len(ts.Requests()); n <= 3 || total > throttleBudget {
+		t.Errorf("%d requests waiting %s in all, want more than max_retries allows and at most %s", n, total, throttleBudget)
+	}
+	assertRateLimitedMessage(t, err)
 	assertNoToken(t, err)
+}
+
+// At the operation's deadline under throttling, the error names the account's rate limit.
+func TestRetry_429UntilTheDeadline(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, reply(http.StatusTooManyRequests, `{"errors":[{"code":"rate_limited","message":"slow down"}]}`, "Retry-After", "1"))
+	c, _ := newTestClient(t, ts)
+	c.sleep = sleepContext
+
+	ctx, cancel := context.WithTimeout(t.Context(), 2500*time.Millisecond)
+	defer cancel()
+	_, err := c.Agents.List(ctx)
+	if !errors.Is(err, ErrRateLimited) {
+		t.Fatalf("error = %v, want ErrRateLimited", err)
+	}
+	if n := len(ts.Requests()); n < 2 {
+		t.Errorf("%d requests, want the 429s waited out until the deadline", n)
+	}
+	assertRateLimitedMessage(t, err)
+}
+
+func assertRateLimitedMessage(t *testing.T, err error) {
+	t.Helper()
+	for _, want := range []string{"integrator.io is rate-limiting this account", "shared by all of its tokens", "timeouts"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	for _, wrong := range []string{"check the host", "base_url"} {
+		if strings.Contains(err.Error(), wrong) {
+			t.Errorf("error %q says %q", err, wrong)
+		}
+	}
 }
 
 func TestRetry_5xxThenSuccess(t *testing.T) {

@@ -104,6 +104,12 @@ func (cl *call) decodeError(err error) error {
 // response and the error, not whether the request was sent, and would repeat a POST blindly.
 func (c *Client) do(ctx context.Context, cl *call) (*response, error) {
 	attempts := c.maxRetries + 1
+	// failures counts the attempts that failed for a reason of their own (errors, 5xx), which
+	// max_retries bounds; throttled counts the 429s, which only the operation's deadline (or,
+	// without one, throttleBudget) bounds: the account's limit is shared by every token and
+	// workspace using it, so a busy account is waited out instead of failing the apply.
+	failures, throttled := 0, 0
+	var throttledFor time.Duration
 	for attempt := 1; ; attempt++ {
 		resp, connected, err := c.send(ctx, cl, attempt)
 
@@ -118,45 +124,87 @@ func (c *Client) do(ctx context.Context, cl *call) (*response, error) {
 			if ctx.Err() != nil || !retryableTransportError(err) {
 				return nil, lastErr
 			}
-			wait = c.backoff(attempt)
+			failures++
+			wait = c.backoff(failures)
 		case resp.status == http.StatusTooManyRequests:
 			// The server turned the request away without acting, so even a POST is repeated.
 			lastErr = c.newAPIError(cl, resp)
-			wait = retryAfter(resp.header, time.Now(), c.backoff(attempt))
+			throttled++
+			wait = withJitter(retryAfter(resp.header, time.Now(), c.backoff(throttled)))
 		case resp.status >= 500:
 			apiErr := c.newAPIError(cl, resp)
 			if cl.policy == sendOnce {
 				return nil, c.outcomeUnknown(cl, apiErr)
 			}
 			lastErr = apiErr
-			wait = retryAfter(resp.header, time.Now(), c.backoff(attempt))
+			failures++
+			wait = retryAfter(resp.header, time.Now(), c.backoff(failures))
 		case resp.status < 200 || resp.status >= 300:
 			return nil, c.newAPIError(cl, resp)
 		default:
 			return resp, nil
 		}
 
-		if attempt >= attempts {
+		isThrottled := resp != nil && resp.status == http.StatusTooManyRequests
+		if !isThrottled && failures >= attempts {
 			return nil, lastErr
 		}
-		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
-			return nil, lastErr // waiting would only end in the deadline
+		deadline, hasDeadline := ctx.Deadline()
+		switch {
+		case hasDeadline && time.Until(deadline) < wait:
+			// Waiting would only end in the deadline.
+			if isThrottled {
+				return nil, c.rateLimited(cl, lastErr, throttled, throttledFor)
+			}
+			return nil, lastErr
+		case isThrottled && !hasDeadline && throttledFor+wait > throttleBudget:
+			return nil, c.rateLimited(cl, lastErr, throttled, throttledFor)
+		}
+		if isThrottled {
+			throttledFor += wait
 		}
 		c.logger.Warn(ctx, "integrator.io API request failed, retrying", map[string]any{
 			"method":       cl.method,
 			"path":         cl.path,
 			"attempt":      attempt,
 			"max_attempts": attempts,
+			"throttled":    throttled,
 			"wait":         wait.String(),
 			"error":        lastErr.Error(),
 		})
 		if err := c.sleep(ctx, wait); err != nil {
+			if isThrottled && errors.Is(err, context.DeadlineExceeded) {
+				return nil, c.rateLimited(cl, lastErr, throttled, throttledFor)
+			}
 			return nil, &chainError{
 				msg:  lastErr.Error() + " (stopped waiting to retry: " + err.Error() + ")",
 				errs: []error{lastErr, err},
 			}
 		}
 	}
+}
+
+// throttleBudget bounds the time spent waiting out 429s by a call whose context has no deadline.
+const throttleBudget = 10 * time.Minute
+
+// withJitter adds up to a quarter to a Retry-After wait, so the clients an account's bucket
+// turned away together do not all come back in the same instant and empty it again.
+func withJitter(d time.Duration) time.Duration {
+	if d <= 0 {
+		return d
+	}
+	return d + rand.N(d/4+1) //nolint:gosec // jitter needs no cryptographic randomness
+}
+
+// rateLimited reports a call given up while integrator.io was still answering 429: the account's
+// rate limit, which all of its tokens share, not a fault of the host, the URL or the token.
+func (c *Client) rateLimited(cl *call, last error, throttled int, waited time.Duration) error {
+	msg := fmt.Sprintf("integrator.io API: %s %s: integrator.io is rate-limiting this account: it answered 429 Too Many "+
+		"Requests %d time(s) and the operation's deadline came before it let the request through (waited %s). "+
+		"The limit is the account's, shared by all of its tokens, workspaces and other automation: try again when "+
+		"the account is less busy, lower terraform's -parallelism, or raise the resource's timeouts",
+		cl.method, cl.path, throttled, waited.Round(time.Second))
+	return &chainError{msg: c.redact(msg), errs: []error{ErrRateLimited, last}}
 }
 
 // send makes one attempt. connected reports whether a connection to the server was obtained,

@@ -127,7 +127,11 @@ func (a *connectionTestAction) Invoke(ctx context.Context, req action.InvokeRequ
 	if isSet(m.Timeout) {
 		timeout, _ = time.ParseDuration(m.Timeout.ValueString()) // validated
 	}
-	ctx = maskSecrets(ctx, secrets{Password: m.Password.ValueString()})
+	given := secrets{Password: m.Password.ValueString()}
+	ctx = maskSecrets(ctx, given)
+	redact := newRedactor(given)
+	ctx = redact.context(ctx)
+	defer func() { resp.Diagnostics = redact.diagnostics(resp.Diagnostics) }()
 	id := m.ConnectionID.ValueString()
 	progress := func(msg string) {
 		if resp.SendProgress != nil {

@@ -184,6 +184,7 @@ func (d *postgresConnectionDataSource) Read(ctx context.Context, req datasource.
 			return
 		}
 	}
+	warnUnmaskedSecrets(doc, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, connectionData(doc))...)
 }
 

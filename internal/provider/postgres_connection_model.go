@@ -2,7 +2,9 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -201,12 +203,15 @@ func fromDocument(doc *client.Connection, prior postgresConnectionModel, saved s
 
 	// A field that integrator.io did not show right after the provider saved it is hidden, not
 	// removed, when it is absent again.
-	read := func(attribute, remote string, prior types.String) types.String {
-		if remote == "" && saved.hidden[attribute] && !prior.IsUnknown() {
-			return prior
+	readAs := func(readValue func(string, types.String) types.String) func(string, string, types.String) types.String {
+		return func(attribute, remote string, prior types.String) types.String {
+			if remote == "" && saved.hidden[attribute] && !prior.IsUnknown() {
+				return prior
+			}
+			return readValue(remote, prior)
 		}
-		return readSecret(remote, prior)
 	}
+	read, readCert := readAs(readSecret), readAs(readCertificate)
 	m.Password = read("password", db.Password, prior.Password)
 	// rdbms.useSSL, when the document has it, is the UI's box and says whether SSL is on;
 	// without it, SSL is on when the document has an ssl object, as before.
@@ -215,8 +220,8 @@ func fromDocument(doc *client.Connection, prior postgresConnectionModel, saved s
 	case useSSL && db.SSL != nil:
 		m.UseSSL = types.BoolValue(true)
 		// Certificates are public, but the API may mask them too: read them like secrets.
-		m.SSLCA = read("ssl_ca", db.SSL.CA, prior.SSLCA)
-		m.SSLCertificate = read("ssl_certificate", db.SSL.Cert, prior.SSLCertificate)
+		m.SSLCA = readCert("ssl_ca", db.SSL.CA, prior.SSLCA)
+		m.SSLCertificate = readCert("ssl_certificate", db.SSL.Cert, prior.SSLCertificate)
 		m.SSLKey = read("ssl_key", db.SSL.Key, prior.SSLKey)
 		m.SSLPassphrase = read("ssl_passphrase", db.SSL.Passphrase, prior.SSLPassphrase)
 		m.SSLVerifyServerCertificate = types.BoolValue(!db.DisableStrictSSL)
@@ -243,9 +248,25 @@ func fromDocument(doc *client.Connection, prior postgresConnectionModel, saved s
 	return m
 }
 
-// readSecret maps a masked secret back to what state held: the mask says "something is set",
-// so the prior value stands; an absent secret is null, which shows as drift if one was expected.
+// readSecret maps a secret (password, key, passphrase) read back to what state holds: the mask
+// says "something is set", so the prior value stands; an absent secret is null, which shows as
+// drift if one was expected. A secret integrator.io returned unmasked (it never should) is never
+// recorded: the prior value stands (null for a write-only one), so a password_wo user never
+// finds the password in state; unmaskedSecrets names such fields for a warning.
 func readSecret(remote string, prior types.String) types.String {
+	switch {
+	case remote == "":
+		return types.StringNull()
+	case prior.IsUnknown():
+		return types.StringNull()
+	default:
+		return prior
+	}
+}
+
+// readCertificate reads ssl_ca or ssl_certificate: public material that integrator.io may mask
+// (Celigo's schema marks it write-only) or return as sent; either is recorded.
+func readCertificate(remote string, prior types.String) types.String {
 	switch {
 	case client.IsMasked(remote):
 		if prior.IsUnknown() {
@@ -257,9 +278,38 @@ func readSecret(remote string, prior types.String) types.String {
 	case !prior.IsNull() && !prior.IsUnknown() && prior.ValueString() == remote:
 		return prior
 	default:
-		// The API returned the real value (it should not); record it as it is.
 		return types.StringValue(remote)
 	}
+}
+
+// unmaskedSecrets names the secret fields of doc that integrator.io returned in clear instead of
+// "******": a service regression the user should hear of, since the value was in the answer.
+func unmaskedSecrets(doc *client.Connection) []string {
+	var fields []string
+	add := func(field, value string) {
+		if value != "" && !client.IsMasked(value) {
+			fields = append(fields, field)
+		}
+	}
+	add("rdbms.password", doc.RDBMS.Password)
+	if doc.RDBMS.SSL != nil {
+		add("rdbms.ssl.key", doc.RDBMS.SSL.Key)
+		add("rdbms.ssl.passphrase", doc.RDBMS.SSL.Passphrase)
+	}
+	return fields
+}
+
+// warnUnmaskedSecrets warns when a read answer carried secrets unmasked; nothing of them is kept.
+func warnUnmaskedSecrets(doc *client.Connection, diags *diag.Diagnostics) {
+	fields := unmaskedSecrets(doc)
+	if len(fields) == 0 {
+		return
+	}
+	diags.AddWarning("integrator.io Returned a Secret Unmasked",
+		fmt.Sprintf("integrator.io answered the read of connection %s with %s in clear text instead of masked (\"******\"). "+
+			"The provider did not record it: state keeps what it held before (nothing, for a write-only attribute), so a "+
+			"change made to it outside Terraform is not shown. integrator.io should never return secrets; report this to "+
+			"Celigo support, and consider the secret exposed to whatever logged that answer.", doc.ID, strings.Join(fields, ", ")))
 }
 
 // readConcurrencyLevel returns the level to record. A borrowing connection has none of its own.

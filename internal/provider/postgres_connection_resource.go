@@ -259,6 +259,9 @@ func (r *postgresConnectionResource) Create(ctx context.Context, req resource.Cr
 	defer cancel()
 	s := secretsFrom(plan, config)
 	ctx = maskSecrets(ctx, s)
+	redact := newRedactor(s)
+	ctx = redact.context(ctx)
+	defer func() { resp.Diagnostics = redact.diagnostics(resp.Diagnostics) }()
 	doc, diags := plan.toDocument(ctx, s)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
@@ -330,6 +333,7 @@ func (r *postgresConnectionResource) Read(ctx context.Context, req resource.Read
 			fmt.Sprintf("Connection %s (%q) %s, so integratorio_postgres_connection cannot manage it. %s", id, doc.Name, problem, next))
 		return
 	}
+	warnUnmaskedSecrets(doc, &resp.Diagnostics)
 	next := fromDocument(doc, state, readSavedFacts(ctx, req.Private))
 	r.lenderGoneWarning(ctx, doc, &resp.Diagnostics)
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, next)...)
@@ -364,6 +368,9 @@ func (r *postgresConnectionResource) Update(ctx context.Context, req resource.Up
 
 	s := secretsFrom(plan, config)
 	ctx = maskSecrets(ctx, s)
+	redact := newRedactor(s)
+	ctx = redact.context(ctx)
+	defer func() { resp.Diagnostics = redact.diagnostics(resp.Diagnostics) }()
 	doc, diags := plan.toDocument(ctx, s)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {

@@ -49,6 +49,10 @@ func tokenInfoFailure(err error, baseURL string, urlAttribute path.Path, diags *
 				"The base URL ends in %s: https://api.integrator.io/v1 (US) or https://api.eu.integrator.io/v1 (EU); "+
 				"a URL without a path gets %s added. Correct base_url (or %s), or remove it and set region instead.",
 				endpoint, baseURL, apiVersionPath, apiVersionPath, envBaseURL))
+	case errors.Is(err, client.ErrRateLimited):
+		// Not the URL's fault: the account's bucket, which every token of the account shares.
+		diags.AddError("integrator.io Is Rate-Limiting This Account",
+			fmt.Sprintf("GET %s: %s", endpoint, err))
 	case errors.As(err, &apiErr):
 		diags.AddAttributeError(urlAttribute, "Unexpected Answer From integrator.io",
 			fmt.Sprintf("GET %s failed: %s\n\nCheck that base_url points at the integrator.io API, and try again later "+

@@ -91,6 +91,9 @@ type Config struct {
 	// Readings of connection documents that the API reference leaves open. The zero value plays
 	// the likeliest reading; each field plays another, so a client can be tested under all.
 
+	// UnmaskSecrets plays a service regression: every read returns the password, the client key
+	// and its passphrase in clear instead of masked. A client must never record them.
+	UnmaskSecrets bool
 	// ReturnCertificates returns rdbms.ssl.ca and rdbms.ssl.cert as stored. By default they are
 	// masked like the password, as Celigo's schema marks them write-only.
 	ReturnCertificates bool

@@ -172,6 +172,9 @@ func copyDoc(doc map[string]any) map[string]any {
 // Config.ReturnCertificates or Config.OmitCertificates says otherwise.
 func (s *Server) maskedConnection(doc map[string]any) map[string]any {
 	out := copyDoc(doc)
+	if s.cfg.UnmaskSecrets {
+		return out // a service regression: every secret in clear
+	}
 	rdbms, _ := out["rdbms"].(map[string]any)
 	maskField(rdbms, "password")
 	if ssl, ok := rdbms["ssl"].(map[string]any); ok {
