@@ -84,7 +84,7 @@ var readings = []reading{
 	{"ping.offline", "`offline` after a failed test", "[ui] true"},
 	{"ping.ok", "a successful test of a saved connection", "[doc] 200"},
 	{"ping.ok.offline", "`offline` after a successful test", "[ui] false"},
-	{"save.offline", "`offline` of an offline connection after a save (PUT) of working settings", "[ui]/[guess] unpublished: only a test sets it"},
+	{"save.offline", "`offline` of an offline connection after a save (PUT) of working settings", "[doc] help text: a clean save brings it back online; [ui] comment: only a test sets it"},
 	{"paging.limit", "GET /connections?limit=1 with two or more connections", "[doc] pages via skip/limit"},
 	{"paging.limit1000", "GET /connections?limit=1000 (what the client asks first)", "[doc] \"default 1000\" and \"Default 100\", no maximum; [guess] 400 `invalid_query_params`"},
 	{"paging.next", "what the `rel=\"next\"` URL carries", "[doc] skip/limit (portal); [ui] a cursor after=<id>"},
@@ -1080,7 +1080,7 @@ type emulatorMode struct {
 var emulatorModes = []emulatorMode{
 	{title: "emulator defaults"},
 	{title: "emulator, the other readings", cfg: emulator.Config{
-		ReturnCertificates: true, DropEmptySSL: true, SaveTestsOffline: true, CreateOffline: true,
+		ReturnCertificates: true, DropEmptySSL: true, SaveKeepsOffline: true, CreateOffline: true,
 		PingFailureStatus: http.StatusUnprocessableEntity, PingErrorsAsStrings: true,
 		AgentOnlineField: true, LinkHost: "api-2.tf-acc.example", RefuseServerSetFields: true,
 		DropUseSSL: true,
@@ -1155,7 +1155,7 @@ func TestContract_emulatorModes(t *testing.T) {
 		"ssl.empty.post":   {"kept as {}", "dropped", "kept as {}"},
 		"ping.fail.status": {"200 with errors", "422 with errors", "200 with errors"},
 		"ping.fail.entry":  {`an object, code a string "connection_failed"`, "a plain string", `an object, code a string "connection_failed"`},
-		"save.offline":     {"untouched: still true until the next test", "cleared to false by the save", "untouched: still true until the next test"},
+		"save.offline":     {"cleared to false by the save", "untouched: still true until the next test", "cleared to false by the save"},
 		"paging.host":      {"the host asked", "another host: api-2.tf-acc.example", "the host asked"},
 		"lastmodifiedby":   {"present: the token's user (tokenInfo _userId)", "present: the token's user (tokenInfo _userId)", "present: the token's user (tokenInfo _userId)"},
 		"paging.limit1000": {"accepted: 200", "accepted: 200", `refused: 400, envelope, code "invalid_query_params", field "limit"`},

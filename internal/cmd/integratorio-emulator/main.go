@@ -96,7 +96,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	fs.BoolVar(&o.readings.OmitCertificates, "omit-certificates", false, "leave rdbms.ssl.ca and .cert out of answers instead of masking them")
 	fs.BoolVar(&o.readings.DropEmptySSL, "drop-empty-ssl", false, "drop an rdbms.ssl object without CA, certificate or key on save")
 	fs.BoolVar(&o.readings.DropUseSSL, "drop-use-ssl", false, "drop rdbms.useSSL on save instead of storing it")
-	fs.BoolVar(&o.readings.SaveTestsOffline, "save-tests-offline", false, "a save of an offline connection tests it and clears the flag")
+	fs.BoolVar(&o.readings.SaveKeepsOffline, "save-keeps-offline", false, "a save leaves offline as it was (by default a clean save of an offline connection clears it)")
 	fs.BoolVar(&o.readings.CreateOffline, "create-offline", false, "new connections are offline until their first test")
 	fs.BoolVar(&o.readings.PasswordAlwaysRequired, "password-always-required", false, "refuse PostgreSQL connections without a password, even with certificate login")
 	fs.BoolVar(&o.readings.RefuseServerSetFields, "refuse-server-set-fields", false, "answer 422 to a connection write carrying _id, createdAt, lastModified, lastModifiedBy or offline")

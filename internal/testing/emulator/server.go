@@ -104,10 +104,14 @@ type Config struct {
 	// when a connection is saved, as a service that does not store it would. By default it is
 	// stored and returned, and decides whether a test uses SSL.
 	DropUseSSL bool
-	// SaveTestsOffline makes a save (PUT) of an offline connection test it and clear the flag
-	// when the test passes. By default a save leaves offline as it was: only a test
-	// (POST /connections/{id}/ping) sets or clears it, as the integrator.io UI source says.
-	SaveTestsOffline bool
+	// SaveKeepsOffline makes a save (PUT) leave offline as it was, so that only a test
+	// (POST /connections/{id}/ping) sets or clears it: the reading of the UI source's comment
+	// ("calling ping after connection save sets the offline flag"). By default a clean save of
+	// an offline connection brings it back online, as Celigo's help text says ("brought back
+	// online manually by re-entering credentials and clicking the 'Save' button (assuming there
+	// are no new errors)"): the save tests the new settings and clears the flag when they work;
+	// a failure never rejects the save.
+	SaveKeepsOffline bool
 	// CreateOffline stores new connections with offline = true until their first test. By
 	// default a new connection is stored with offline = false.
 	CreateOffline bool
