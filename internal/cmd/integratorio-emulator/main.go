@@ -98,6 +98,8 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	fs.BoolVar(&o.readings.DropUseSSL, "drop-use-ssl", false, "drop rdbms.useSSL on save instead of storing it")
 	fs.BoolVar(&o.readings.SaveKeepsOffline, "save-keeps-offline", false, "a save leaves offline as it was (by default a clean save of an offline connection clears it)")
 	fs.BoolVar(&o.readings.CreateOffline, "create-offline", false, "new connections are offline until their first test")
+	fs.BoolVar(&o.readings.NoTestEndpoint, "no-test-endpoint", false, "answer 404 to POST /connections/{id}/test")
+	fs.BoolVar(&o.readings.LegacySandbox, "legacy-sandbox", false, "new connections carry sandbox = false, as on a legacy production/sandbox account")
 	fs.BoolVar(&o.readings.PasswordAlwaysRequired, "password-always-required", false, "refuse PostgreSQL connections without a password, even with certificate login")
 	fs.BoolVar(&o.readings.RefuseServerSetFields, "refuse-server-set-fields", false, "answer 422 to a connection write carrying _id, createdAt, lastModified, lastModifiedBy or offline")
 	fs.IntVar(&o.readings.PingFailureStatus, "ping-failure-status", http.StatusOK, "HTTP status of a failed connection test")

@@ -48,6 +48,9 @@ func (s *Server) createConnection(w http.ResponseWriter, r *http.Request, _ stri
 	doc["lastModified"] = formatTime(now)
 	doc["lastModifiedBy"] = userID(r)
 	doc["offline"] = s.cfg.CreateOffline
+	if _, given := doc["sandbox"]; s.cfg.LegacySandbox && !given {
+		doc["sandbox"] = false
+	}
 	s.conns.insert(id, doc)
 	out := s.maskedConnection(doc)
 	s.mu.Unlock()
@@ -135,6 +138,16 @@ func (s *Server) pingSavedConnection(w http.ResponseWriter, r *http.Request, id 
 		s.setOffline(id, rev, failure != nil)
 	}
 	s.writePingResult(w, failure)
+}
+
+// testSavedConnection answers POST /connections/{id}/test: by default the ping's test and
+// answer; with Config.NoTestEndpoint, 404 as for an unknown endpoint.
+func (s *Server) testSavedConnection(w http.ResponseWriter, r *http.Request, id string) {
+	if s.cfg.NoTestEndpoint {
+		writeError(w, http.StatusNotFound, codeNotFound, "no such endpoint: "+r.URL.Path)
+		return
+	}
+	s.pingSavedConnection(w, r, id)
 }
 
 // pingUnsavedConnection tests the document in the body, validated as a create would be.

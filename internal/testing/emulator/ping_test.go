@@ -373,3 +373,30 @@ func TestMarkConnectionOffline(t *testing.T) {
 		t.Error("a passing test left the connection offline")
 	}
 }
+
+// POST /connections/{id}/test answers as the ping by default and 404 with NoTestEndpoint;
+// LegacySandbox stores sandbox = false on a connection created without it.
+func TestTestEndpointAndLegacySandbox(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Config{})
+	created := h.create(validConnection())
+	if _, ok := created["sandbox"]; ok {
+		t.Errorf("default: sandbox = %v, want absent", created["sandbox"])
+	}
+	h.do(http.MethodPost, "/v1/connections/"+idOf(t, created)+"/test", nil).wantStatus(t, http.StatusOK)
+	if n := len(h.pinger.calls()); n != 1 {
+		t.Errorf("/test ran %d tests, want 1", n)
+	}
+
+	h = newHarness(t, Config{NoTestEndpoint: true, LegacySandbox: true})
+	created = h.create(validConnection())
+	if created["sandbox"] != false {
+		t.Errorf("LegacySandbox: sandbox = %v, want false", created["sandbox"])
+	}
+	doc := validConnection()
+	doc["sandbox"] = true
+	if got := h.create(doc)["sandbox"]; got != true {
+		t.Errorf("LegacySandbox: a sandbox connection stored sandbox = %v", got)
+	}
+	h.do(http.MethodPost, "/v1/connections/"+idOf(t, created)+"/test", nil).wantError(t, http.StatusNotFound, codeNotFound, "")
+}

@@ -120,6 +120,14 @@ type Config struct {
 	// lastModifiedBy, offline), naming it. By default such fields are dropped, and each is
 	// counted (ServerSetFieldsSent), so tests can prove a client never sends them.
 	RefuseServerSetFields bool
+	// NoTestEndpoint answers 404 to POST /connections/{id}/test ("more thorough than ping" in
+	// Celigo's MCP reference, its shape unpublished). By default it tests the saved connection
+	// and answers as the ping does.
+	NoTestEndpoint bool
+	// LegacySandbox plays a legacy production/sandbox account: every new connection is stored
+	// with sandbox = false (production) unless the client sends it, as the UI sets it. By default
+	// documents carry no sandbox field (a multi-environment account).
+	LegacySandbox bool
 	// PasswordAlwaysRequired refuses (422) a PostgreSQL connection without rdbms.password even
 	// with certificate login, as Celigo's schema lists it. By default the password is waived when
 	// the CA, the certificate and the key are all given, as the UI does.
@@ -243,6 +251,7 @@ func (s *Server) registerAPI() {
 	a.add(http.MethodDelete, "/v1/connections/{id}", s.deleteConnection)
 	a.add(http.MethodPost, "/v1/connections/{id}/ping", s.pingSavedConnection)
 	a.add(http.MethodGet, "/v1/connections/{id}/ping", s.pingSavedConnection) // the legacy form
+	a.add(http.MethodPost, "/v1/connections/{id}/test", s.testSavedConnection)
 
 	a.add(http.MethodGet, "/v1/agents", s.listAgents)
 	a.add(http.MethodPost, "/v1/agents", s.createAgent)
