@@ -30,6 +30,8 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"path/filepath"
+	"reflect"
 	"regexp"
 	"sort"
 	"strconv"
@@ -1024,8 +1026,31 @@ func table(titles []string, probes []*probe) string {
 	return b.String()
 }
 
+// readingsFile is what a probe observed, in the form integratorio-emulator -readings plays.
+func readingsFile(p *probe, at time.Time) emulator.ReadingsFile {
+	f := emulator.ReadingsFile{Target: p.tg.baseURL, ObservedAt: at.UTC().Format(time.RFC3339), Readings: map[string]string{}}
+	for _, r := range readings {
+		v, ok := p.observed[r.key]
+		if !ok {
+			v = "not observed (its case failed or was skipped)"
+		}
+		f.Readings[r.key] = v
+	}
+	return f
+}
+
+// writeReadings writes the JSON form of the table beside its Markdown path (x.md: x.json).
+func writeReadings(mdPath string, f emulator.ReadingsFile) error {
+	data, err := json.MarshalIndent(f, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(strings.TrimSuffix(mdPath, ".md")+".json", append(data, '\n'), 0o644) //nolint:gosec // G306: no secrets
+}
+
 // TestAccContract runs the suite against the account INTEGRATORIO_* name and writes its readings
-// to INTEGRATORIO_ACC_CONTRACT_OUT when set (`make testacc-live`: bin/live-contract.md).
+// to INTEGRATORIO_ACC_CONTRACT_OUT when set (`make testacc-live`: bin/live-contract.md), and
+// beside it as JSON (bin/live-contract.json), which integratorio-emulator -readings plays.
 func TestAccContract(t *testing.T) {
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("acceptance test: set TF_ACC=1 to run it against the account INTEGRATORIO_API_TOKEN names " +
@@ -1056,6 +1081,9 @@ func TestAccContract(t *testing.T) {
 	if path := os.Getenv("INTEGRATORIO_ACC_CONTRACT_OUT"); path != "" {
 		if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
 			t.Fatalf("writing the contract table: %v", err)
+		}
+		if err := writeReadings(path, readingsFile(p, start)); err != nil {
+			t.Fatalf("writing the readings as JSON: %v", err)
 		}
 	}
 }
@@ -1187,6 +1215,80 @@ func TestContract_emulatorModes(t *testing.T) {
 			if got := p.observed[key]; got != want[i] {
 				t.Errorf("%s under %q: observed %q, want %q", key, titles[i], got, want[i])
 			}
+		}
+	}
+}
+
+// newModeProbe runs the suite against an in-process emulator configured by cfg (its token, the
+// fake pinger and an online agent added), and returns what it observed.
+func newModeProbe(t *testing.T, cfg emulator.Config) *probe {
+	t.Helper()
+	token := "tf-acc-token-" + randomHex(8)
+	cfg.Tokens = append(cfg.Tokens, token)
+	cfg.Pinger = fakePinger
+	emu := emulator.New(cfg)
+	if _, err := emu.AddAgent(emulator.AgentSpec{Name: "tf-acc-agent", Online: true, Version: "3.0.5"}); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(emu)
+	t.Cleanup(srv.Close)
+	pg := fakePG
+	p := newProbe(t, contractTarget{baseURL: srv.URL + "/v1", token: token, pg: &pg, agent: "tf-acc-agent"})
+	runContract(t, p)
+	return p
+}
+
+// An emulator started from a readings file reproduces the table the file was written from: the
+// suite observes, against it, every reading as the file has it. The files come from emulators in
+// two of their modes (an account's file would come from make testacc-live), written and read
+// back as integratorio-emulator -readings does.
+func TestContract_emulatorFromReadings(t *testing.T) {
+	t.Parallel()
+	for _, m := range emulatorModes {
+		if m.scoped {
+			continue // a scoped token's readings belong to the token, not to the account
+		}
+		t.Run(m.title, func(t *testing.T) {
+			t.Parallel()
+			var source *probe
+			t.Run("source", func(t *testing.T) { source = newModeProbe(t, m.cfg) })
+			path := filepath.Join(t.TempDir(), "account-contract.md")
+			if err := writeReadings(path, readingsFile(source, time.Now())); err != nil {
+				t.Fatal(err)
+			}
+			file, err := emulator.LoadReadings(strings.TrimSuffix(path, ".md") + ".json")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var cfg emulator.Config
+			if _, err := file.Play(&cfg); err != nil {
+				t.Fatal(err)
+			}
+			var replay *probe
+			t.Run("replay", func(t *testing.T) { replay = newModeProbe(t, cfg) })
+			for _, r := range readings {
+				if got, want := replay.observed[r.key], file.Readings[r.key]; got != want {
+					t.Errorf("%s: the emulator started from the file shows %q, the file says %q", r.key, got, want)
+				}
+			}
+			// The replay is not the defaults in disguise: a mode that differs is played.
+			if m.title != "emulator defaults" && reflect.DeepEqual(cfg, emulator.Config{}) {
+				t.Error("the readings of a non-default mode set no mode")
+			}
+		})
+	}
+}
+
+// Every reading the emulator plays by a mode is a reading of the table.
+func TestContract_playedReadingsAreInTheTable(t *testing.T) {
+	t.Parallel()
+	keys := map[string]bool{}
+	for _, r := range readings {
+		keys[r.key] = true
+	}
+	for _, k := range emulator.PlayedReadings() {
+		if !keys[k] {
+			t.Errorf("emulator mode for reading %q, which the contract suite does not record", k)
 		}
 	}
 }

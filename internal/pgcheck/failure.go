@@ -58,8 +58,9 @@ func (f *Failure) Unwrap() error { return f.Err }
 
 // Hints shared by several failures.
 const (
-	hintServerCA = "Set ssl_ca to the CA certificate that signed the server certificate, " +
-		"or set ssl_verify_server_certificate = false to skip verification."
+	hintServerCA = "Set ssl_ca to the PEM of the CA certificate that signed the server certificate (the database " +
+		"administrator has it; for a cloud database, the provider's CA bundle). Only if you cannot get it, set " +
+		"ssl_verify_server_certificate = false: the connection is then encrypted but the server is not verified."
 	hintClientCertificate = "Set ssl_certificate and ssl_key to a client certificate signed by a CA the " +
 		"server trusts (its ssl_ca_file), whose common name is the user name."
 )

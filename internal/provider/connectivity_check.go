@@ -123,14 +123,15 @@ func (r *postgresConnectionResource) runChecks(ctx context.Context, m postgresCo
 		return diags
 	}
 	defer release()
+	blame := newCheckBlame(ctx, m, plan)
 	if plan.direct {
-		diags.Append(directCheck(ctx, doc, plan.timeout)...)
+		diags.Append(directCheck(ctx, doc, plan.timeout, blame)...)
 		if diags.HasError() {
 			return diags
 		}
 	}
 	if plan.viaAPI {
-		diags.Append(r.apiCheck(ctx, doc, plan.timeout)...)
+		diags.Append(r.apiCheck(ctx, doc, plan.timeout, blame)...)
 	}
 	return diags
 }
@@ -190,8 +191,9 @@ func directSettings(doc *client.Connection, timeout time.Duration) pgcheck.Setti
 	return settings
 }
 
-// directCheck logs in to the database of doc from the machine running Terraform.
-func directCheck(ctx context.Context, doc *client.Connection, timeout time.Duration) diag.Diagnostics {
+// directCheck logs in to the database of doc from the machine running Terraform. With a blame,
+// a failure that is one attribute's is reported on that attribute.
+func directCheck(ctx context.Context, doc *client.Connection, timeout time.Duration, blame *checkBlame) diag.Diagnostics {
 	var diags diag.Diagnostics
 	settings := directSettings(doc, timeout)
 	target := fmt.Sprintf("%s:%d (database %q, user %q)", settings.Host, settings.Port, settings.Database, settings.User)
@@ -210,6 +212,9 @@ func directCheck(ctx context.Context, doc *client.Connection, timeout time.Durat
 		if hint != "" {
 			detail += "How to fix: " + hint + "\n\n"
 		}
+		if f != nil && f.Kind == pgcheck.KindTimeout {
+			detail += blame.timeoutAdvice()
+		}
 		if f != nil && f.Kind == pgcheck.KindTooManyConnections {
 			detail += "Applying many connections to one server at once opens a login for each: apply with a lower " +
 				"-parallelism (such as terraform apply -parallelism=4), or lower max_checks_per_database_host in the provider block.\n\n"
@@ -218,6 +223,13 @@ func directCheck(ctx context.Context, doc *client.Connection, timeout time.Durat
 		if dependsOnWhereTerraformRuns(f) {
 			detail += " If the database is reachable from integrator.io but not from where " +
 				"Terraform runs, skip this check with connectivity_check = { direct = false }."
+		}
+		if blame != nil {
+			detail = nameWriteOnly(detail, blame.writeOnly)
+		}
+		if at, ok := blame.attribute(f); ok {
+			diags.AddAttributeError(at, "Direct Connectivity Check Failed", detail)
+			return diags
 		}
 		diags.AddError("Direct Connectivity Check Failed", detail)
 		return diags
@@ -279,7 +291,7 @@ func dependsOnWhereTerraformRuns(f *pgcheck.Failure) bool {
 	return false
 }
 
-func (r *postgresConnectionResource) apiCheck(ctx context.Context, doc *client.Connection, timeout time.Duration) diag.Diagnostics {
+func (r *postgresConnectionResource) apiCheck(ctx context.Context, doc *client.Connection, timeout time.Duration, blame *checkBlame) diag.Diagnostics {
 	var diags diag.Diagnostics
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -289,13 +301,23 @@ func (r *postgresConnectionResource) apiCheck(ctx context.Context, doc *client.C
 	if err != nil {
 		fields["error"] = err.Error()
 		tflog.Warn(ctx, "connectivity check failed", fields)
-		if rejectedFields(err, doc.Name, &diags) {
+		var wo map[string]string
+		if blame != nil {
+			wo = blame.writeOnly
+		}
+		if rejectedFieldsAs(err, doc.Name, wo, &diags) {
 			return diags // the document itself was refused, not the connection
 		}
 		reason := err.Error()
 		var apiErr *client.APIError
 		if errors.As(err, &apiErr) && apiErr.Message != "" {
 			reason = apiErr.Message
+		}
+		if errors.Is(err, context.DeadlineExceeded) && blame != nil {
+			diags.AddAttributeError(blame.timeoutAttribute(), "integrator.io Connection Test Failed",
+				fmt.Sprintf("integrator.io did not finish testing connection %q before saving it: %s\n\n%s"+
+					"Nothing was created or changed.", doc.Name, reason, blame.timeoutAdvice()))
+			return diags
 		}
 		diags.AddError("integrator.io Connection Test Failed",
 			fmt.Sprintf("integrator.io tested connection %q before saving it and reported: %s\n\n%s"+

@@ -50,7 +50,7 @@ func findCreated(ctx context.Context, api connectionLister, doc *client.Connecti
 		ids[i] = c.ID
 	}
 	return nil, fmt.Errorf("%d connections named %q were created just now (%s); import the right one with "+
-		"`terraform import` and delete the others in integrator.io", len(matches), doc.Name, strings.Join(ids, ", "))
+		"terraform import and delete the others in integrator.io", len(matches), doc.Name, strings.Join(ids, ", "))
 }
 
 // recoveryFields are the document fields by which a create being recovered recognises the

@@ -34,19 +34,19 @@ func TestEmulatorPostgresConnection_propertiesKeys(t *testing.T) {
 			{
 				Config:   conn(`{ password = "x" }`),
 				PlanOnly: true,
-				ExpectError: acctest.ErrorText("Property Set by Another Attribute", `properties key "password" is a connection setting, `+
-					"not a driver option: the `password` (or `password_wo`) attribute sets it.",
+				ExpectError: acctest.ErrorText("Property Set by Another Attribute", `The properties key "password" is a connection setting, `+
+					"not a driver option: the password (or password_wo) attribute sets it.",
 					`Remove "password" from properties and use`),
 			},
 			{
 				Config:      conn(`{ sslmode = "require", statement_timeout = "1000" }`),
 				PlanOnly:    true,
-				ExpectError: acctest.ErrorText("Property Set by Another Attribute", `properties key "sslmode"`, "the `use_ssl` (with `ssl_verify_server_certificate`) attribute sets it"),
+				ExpectError: acctest.ErrorText("Property Set by Another Attribute", `The properties key "sslmode"`, "the use_ssl (with ssl_verify_server_certificate) attribute sets it"),
 			},
 			{
 				Config:      conn(`{ dbname = "orders" }`),
 				PlanOnly:    true,
-				ExpectError: acctest.ErrorText(`properties key "dbname"`, "the `database` attribute sets it"),
+				ExpectError: acctest.ErrorText(`The properties key "dbname"`, "the database attribute sets it"),
 			},
 			{
 				Config: conn(`{ statement_timeout = "soon" }`),

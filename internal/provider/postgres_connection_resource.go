@@ -74,7 +74,7 @@ func (r *postgresConnectionResource) Schema(ctx context.Context, _ resource.Sche
 				Optional:   true,
 				Computed:   true,
 				Default:    stringdefault.StaticString(modeCloud),
-				Validators: []validator.String{stringvalidator.OneOf(connectionModes...)},
+				Validators: []validator.String{OneOfValidator("Invalid Connection Mode", "mode", connectionModes, false)},
 			},
 			"agent_id": schema.StringAttribute{
 				MarkdownDescription: "The id of the on-premise agent that reaches the database. Required when `mode = \"on_premise\"`, " +
@@ -275,7 +275,7 @@ func (r *postgresConnectionResource) Create(ctx context.Context, req resource.Cr
 
 	created, err := r.create(ctx, doc)
 	r.data.connections.Invalidate()
-	if err != nil && rejectedFields(err, plan.Name.ValueString(), &resp.Diagnostics) {
+	if err != nil && rejectedFieldsAs(err, plan.Name.ValueString(), config.writeOnlyInUse(), &resp.Diagnostics) {
 		return
 	}
 	if err != nil {
@@ -323,9 +323,14 @@ func (r *postgresConnectionResource) Read(ctx context.Context, req resource.Read
 		return
 	}
 	if problem := notPostgres(doc); problem != "" {
+		// Right after an import, state holds only the id (name is required otherwise): nothing
+		// was imported then, so there is nothing to remove.
+		next := "Check the id: nothing was imported."
+		if !state.Name.IsNull() {
+			next = "Check the id; if it was imported by mistake, remove it from state with terraform state rm."
+		}
 		resp.Diagnostics.AddError("Not a PostgreSQL Connection",
-			fmt.Sprintf("Connection %s (%q) %s, so integratorio_postgres_connection cannot manage it. "+
-				"Check the id; if you imported it, remove it again with `terraform state rm`.", id, doc.Name, problem))
+			fmt.Sprintf("Connection %s (%q) %s, so integratorio_postgres_connection cannot manage it. %s", id, doc.Name, problem, next))
 		return
 	}
 	next := fromDocument(doc, state, readSavedFacts(ctx, req.Private))
@@ -382,7 +387,7 @@ func (r *postgresConnectionResource) Update(ctx context.Context, req resource.Up
 
 	updated, err := r.data.client.Connections.Replace(ctx, id, doc)
 	r.data.connections.Invalidate()
-	if err != nil && rejectedFields(err, plan.Name.ValueString(), &resp.Diagnostics) {
+	if err != nil && rejectedFieldsAs(err, plan.Name.ValueString(), config.writeOnlyInUse(), &resp.Diagnostics) {
 		return
 	}
 	if err != nil {

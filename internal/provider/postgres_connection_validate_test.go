@@ -42,7 +42,7 @@ mode = "on_premise"`, acctest.ErrorText("Missing Agent", `mode = "on_premise" ne
 		{"agent in cloud mode", base + `password = "a"
 agent_id = "5f96e6a30a45077b3a08f3c9"`, acctest.ErrorText("Agent Set in Cloud Mode", `agent_id is only used with mode = "on_premise"`)},
 		{"unknown mode", base + `password = "a"
-mode = "onprem"`, acctest.ErrorText(`mode`, `value must be one of: ["cloud" "on_premise"]`)},
+mode = "onprem"`, acctest.ErrorText("Invalid Connection Mode", `The mode "onprem" is not one this provider knows: use "cloud" or "on_premise". Did you mean "on_premise"?`)},
 		{"agent id not hex", base + `password = "a"
 mode = "on_premise"
 agent_id = "dc1-agent"`, acctest.ErrorText("Invalid Agent ID", `"dc1-agent" is not an integrator.io id`)},
@@ -51,7 +51,7 @@ agent_id = "dc1-agent"`, acctest.ErrorText("Invalid Agent ID", `"dc1-agent" is n
   host     = "postgres://db.example.com:5432/orders"
   database = "orders"
   username = "svc"
-  password = "a"`, acctest.ErrorText("Invalid Database Host", "The host is a URL with a scheme, a host name, a port and a path.", "Write only the host name in `host`, the port in `port` and the database name in `database`.")},
+  password = "a"`, acctest.ErrorText("Invalid Database Host", "The host is a URL with a scheme, a host name, a port and a path.", "Write only the host name in the host attribute, the port in the port attribute and the database name in the database attribute.")},
 		{"host with a port and a path", `
   name     = "Validation"
   host     = "db.example.com:5432/orders"
@@ -63,7 +63,7 @@ agent_id = "dc1-agent"`, acctest.ErrorText("Invalid Agent ID", `"dc1-agent" is n
   host     = "db.example.com:5433"
   database = "orders"
   username = "svc"
-  password = "a"`, acctest.ErrorText("Invalid Database Host", "The host is a host name followed by a colon and a port. Write only the host name in `host` and the port in `port`.")},
+  password = "a"`, acctest.ErrorText("Invalid Database Host", "The host is a host name followed by a colon and a port. Write only the host name in the host attribute and the port in the port attribute.")},
 		{"port out of range", base + `password = "a"
 port = 70000`, acctest.ErrorText("port", "value must be between 1 and 65535, got: 70000")},
 		{"name too long", fmt.Sprintf(`

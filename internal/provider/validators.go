@@ -65,27 +65,27 @@ func hostProblem(host string) string {
 		after := host[strings.LastIndex(host, "@")+1:]
 		shape, advice := "", ""
 		if after != "" && !strings.ContainsAny(after, " \t\r\n/") {
-			shape, advice = ", then a host name", "the host name after the @ in `host`, "
+			shape, advice = ", then a host name", "the host name after the @ in the host attribute, "
 			if _, _, err := net.SplitHostPort(after); err == nil {
-				shape, advice = ", then a host name and a port", "the host name after the @ in `host`, the port in `port`, "
+				shape, advice = ", then a host name and a port", "the host name after the @ in the host attribute, the port in the port attribute, "
 			}
 		}
 		return "The host holds a user name (and perhaps a password) before an @" + shape + ". Write only " + advice +
-			"put the user in `username` and the password in `password` or `password_wo`."
+			"put the user in the username attribute and the password in password or password_wo."
 	case strings.TrimSpace(host) != host || strings.ContainsAny(host, " \t\r\n"):
 		if strings.Contains(host, "=") {
 			return "The host is a connection string (key=value pairs), not a host name. Write only the host name, such as " +
-				"db.example.com, and put each other setting in its own attribute (`port`, `database`, `username`, `password`)."
+				"db.example.com, and put each other setting in its own attribute (port, database, username, password)."
 		}
 		return "The host contains spaces. Write only the host name or IP address, such as db.example.com."
 	case strings.Contains(host, "/"):
 		before := host[:strings.Index(host, "/")]
 		if _, _, err := net.SplitHostPort(before); err == nil {
 			return "The host is a host name and a port followed by a path (a / and what comes after it). Write only the " +
-				"host name in `host`, the port in `port` and the database name in `database`."
+				"host name in the host attribute, the port in the port attribute and the database name in the database attribute."
 		}
-		return "The host contains a path (a / and what comes after it). Write only the host name in `host`; the " +
-			"database name goes in `database`."
+		return "The host contains a path (a / and what comes after it). Write only the host name in the host attribute; the " +
+			"database name goes in the database attribute."
 	}
 	if addr, err := netip.ParseAddr(host); err == nil {
 		if addr.Zone() != "" {
@@ -97,13 +97,13 @@ func hostProblem(host string) string {
 	if strings.HasPrefix(host, "[") {
 		if _, _, err := net.SplitHostPort(host); err == nil {
 			return "The host is an IPv6 address in brackets followed by a port. Write the address without the brackets in " +
-				"`host` and the port in `port`."
+				"the host attribute and the port in the port attribute."
 		}
 		return "The host has brackets. Write the IPv6 address without them."
 	}
 	if h, _, err := net.SplitHostPort(host); err == nil && hostProblem(h) == "" {
-		return "The host is a host name followed by a colon and a port. Write only the host name in `host` and the port " +
-			"in `port`."
+		return "The host is a host name followed by a colon and a port. Write only the host name in the host attribute and the port " +
+			"in the port attribute."
 	}
 	name := strings.TrimSuffix(host, ".")
 	if len(name) > 253 {
@@ -130,28 +130,28 @@ func hostProblem(host string) string {
 func urlHostProblem(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil || u.Hostname() == "" {
-		return "The host is a URL. Write only the host name (such as db.example.com) and put the port in `port`, " +
-			"the database name in `database`, the user in `username` and the password in `password` or `password_wo`."
+		return "The host is a URL. Write only the host name (such as db.example.com) and put the port in the port attribute, " +
+			"the database name in the database attribute, the user in the username attribute and the password in password or password_wo."
 	}
 	parts := []string{"a scheme"}
-	advice := []string{"only the host name in `host`"}
+	advice := []string{"only the host name in the host attribute"}
 	if u.User != nil {
 		parts = append(parts, "a user name (and perhaps a password)")
 	}
 	parts = append(parts, "a host name")
 	if u.Port() != "" {
 		parts = append(parts, "a port")
-		advice = append(advice, "the port in `port`")
+		advice = append(advice, "the port in the port attribute")
 	}
 	if strings.Trim(u.Path, "/") != "" {
 		parts = append(parts, "a path")
-		advice = append(advice, "the database name in `database`")
+		advice = append(advice, "the database name in the database attribute")
 	}
 	if u.RawQuery != "" {
 		parts = append(parts, "parameters")
 	}
 	if u.User != nil {
-		advice = append(advice, "the user in `username` and the password in `password` or `password_wo`")
+		advice = append(advice, "the user in the username attribute and the password in password or password_wo")
 	}
 	return fmt.Sprintf("The host is a URL with %s. Write %s.", englishList(parts), englishList(advice))
 }
@@ -267,10 +267,10 @@ func (v durationValidator) ValidateString(_ context.Context, req validator.Strin
 // the driver's and are never refused; these keys would fight the attribute. A connect timeout
 // (connect_timeout, connectTimeout) is a driver option, not a setting another attribute owns.
 var propertyAttributes = map[string]string{
-	"host": "`host`", "hostaddr": "`host`", "port": "`port`", "dbname": "`database`", "database": "`database`",
-	"user": "`username`", "password": "`password` (or `password_wo`)", "passfile": "`password` (or `password_wo`)",
-	"sslmode": "`use_ssl` (with `ssl_verify_server_certificate`)", "ssl": "`use_ssl`", "sslcert": "`ssl_certificate`",
-	"sslkey": "`ssl_key` (or `ssl_key_wo`)", "sslrootcert": "`ssl_ca`", "sslpassword": "`ssl_passphrase` (or `ssl_passphrase_wo`)",
+	"host": "host", "hostaddr": "host", "port": "port", "dbname": "database", "database": "database",
+	"user": "username", "password": "password (or password_wo)", "passfile": "password (or password_wo)",
+	"sslmode": "use_ssl (with ssl_verify_server_certificate)", "ssl": "use_ssl", "sslcert": "ssl_certificate",
+	"sslkey": "ssl_key (or ssl_key_wo)", "sslrootcert": "ssl_ca", "sslpassword": "ssl_passphrase (or ssl_passphrase_wo)",
 }
 
 var _ validator.Map = propertiesValidator{}
@@ -303,7 +303,7 @@ func (propertiesValidator) ValidateMap(_ context.Context, req validator.MapReque
 			continue
 		}
 		resp.Diagnostics.AddAttributeError(req.Path.AtMapKey(key), "Property Set by Another Attribute",
-			fmt.Sprintf("properties key %q is a connection setting, not a driver option: the %s attribute "+
+			fmt.Sprintf("The properties key %q is a connection setting, not a driver option: the %s attribute "+
 				"sets it. Remove %q from properties and use %s instead.", key, owner, key, owner))
 	}
 }

@@ -17,11 +17,11 @@ func TestHostProblem(t *testing.T) {
 		"":                               "The host is empty.",
 		"db .example.com":                "contains spaces",
 		" db.example.com":                "contains spaces",
-		"postgres://db.example.com:5432": "The host is a URL with a scheme, a host name and a port. Write only the host name in `host` and the port in `port`.",
-		"svc@db.example.com":             "The host holds a user name (and perhaps a password) before an @, then a host name. Write only the host name after the @ in `host`,",
-		"db.example.com/orders":          "The host contains a path (a / and what comes after it). Write only the host name in `host`; the database name goes in `database`.",
-		"db.example.com:5432/orders":     "The host is a host name and a port followed by a path (a / and what comes after it). Write only the host name in `host`, the port in `port` and the database name in `database`.",
-		"db.example.com:5432":            "The host is a host name followed by a colon and a port. Write only the host name in `host` and the port in `port`.",
+		"postgres://db.example.com:5432": "The host is a URL with a scheme, a host name and a port. Write only the host name in the host attribute and the port in the port attribute.",
+		"svc@db.example.com":             "The host holds a user name (and perhaps a password) before an @, then a host name. Write only the host name after the @ in the host attribute,",
+		"db.example.com/orders":          "The host contains a path (a / and what comes after it). Write only the host name in the host attribute; the database name goes in the database attribute.",
+		"db.example.com:5432/orders":     "The host is a host name and a port followed by a path (a / and what comes after it). Write only the host name in the host attribute, the port in the port attribute and the database name in the database attribute.",
+		"db.example.com:5432":            "The host is a host name followed by a colon and a port. Write only the host name in the host attribute and the port in the port attribute.",
 		"[::1]:5433":                     "The host is an IPv6 address in brackets followed by a port.",
 		"[::1]":                          "Write the IPv6 address without them",
 		"fe80::1%eth0":                   "The host is an IPv6 address with a zone (a % and an interface name after it)",
@@ -30,10 +30,10 @@ func TestHostProblem(t *testing.T) {
 		"db!:#.example.com":              `holds an exclamation mark, a colon and a hash sign.`,
 		"db\x01é.example.com":            `holds a control character and a character outside ASCII.`,
 		"postgres://svc:pw@db.example.com:5433/orders?sslmode=require": "The host is a URL with a scheme, a user name (and perhaps a password), " +
-			"a host name, a port, a path and parameters. Write only the host name in `host`, the port in `port`, the database name in " +
-			"`database` and the user in `username` and the password in `password` or `password_wo`.",
+			"a host name, a port, a path and parameters. Write only the host name in the host attribute, the port in the port attribute, the database name in the " +
+			"database attribute and the user in the username attribute and the password in password or password_wo.",
 		"svc:pw@db.example.com":          "before an @, then a host name.",
-		"svc:pw@db.example.com:5433":     "before an @, then a host name and a port. Write only the host name after the @ in `host`, the port in `port`,",
+		"svc:pw@db.example.com:5433":     "before an @, then a host name and a port. Write only the host name after the @ in the host attribute, the port in the port attribute,",
 		"host=db.example.com password=x": "is a connection string (key=value pairs)",
 		strings.Repeat("a.", 127) + "a":  "at most 253",
 	}

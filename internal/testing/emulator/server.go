@@ -128,6 +128,11 @@ type Config struct {
 	// with sandbox = false (production) unless the client sends it, as the UI sets it. By default
 	// documents carry no sandbox field (a multi-environment account).
 	LegacySandbox bool
+	// ControlsRequireToken makes the /_emulator controls require one of Tokens as a bearer
+	// token, as they do when the emulator serves beyond loopback. They always answer only
+	// requests addressed to a loopback host.
+	ControlsRequireToken bool
+
 	// PasswordAlwaysRequired refuses (422) a PostgreSQL connection without rdbms.password even
 	// with certificate login, as Celigo's schema lists it. By default the password is waived when
 	// the CA, the certificate and the key are all given, as the UI does.
@@ -232,6 +237,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case hasPathPrefix(r.URL.Path, apiPrefix):
 		s.serveAPI(w, r)
 	case hasPathPrefix(r.URL.Path, controlPrefix):
+		if !s.controlAllowed(w, r) {
+			return
+		}
 		m := s.control.match(r.Method, r.URL.Path)
 		m.serve(w, r)
 	default:
