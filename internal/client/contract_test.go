@@ -805,10 +805,9 @@ func casePingFailure(t *testing.T, p *probe) {
 	// The thorough test of the same connection, which the suite made: it reads the database, and
 	// can only mark this connection offline, as the ping already did.
 	a = p.raw(t, http.MethodPost, "/connections/"+id+"/test", nil)
-	switch {
-	case a.status == http.StatusNotFound:
+	if a.status == http.StatusNotFound {
 		p.record("test.endpoint", "404, %s", envelopeShape(a))
-	default:
+	} else {
 		p.record("test.endpoint", "%s; %s", pingOutcome(a), pingEntryShape(a))
 	}
 }

@@ -42,14 +42,10 @@ var fieldHints = map[string]string{
 		"(cert in pg_hba.conf).\n\n",
 }
 
-// rejectedFields turns an API error that names document fields (a validation failure) into
-// attribute errors, and reports whether it did. Other errors are left to the caller.
-func rejectedFields(err error, name string, diags *diag.Diagnostics) bool {
-	return rejectedFieldsAs(err, name, nil, diags)
-}
-
-// rejectedFieldsAs is rejectedFields for a connection that uses the write-only attributes wo
-// names (writeOnlyInUse): an error on a secret goes to the attribute the configuration uses.
+// rejectedFieldsAs turns an API error that names document fields (a validation failure) into
+// attribute errors, and reports whether it did; other errors are left to the caller. For a
+// connection that uses the write-only attributes wo names (writeOnlyInUse), an error on a secret
+// goes to the attribute the configuration uses.
 func rejectedFieldsAs(err error, name string, wo map[string]string, diags *diag.Diagnostics) bool {
 	var apiErr *client.APIError
 	if !errors.As(err, &apiErr) {

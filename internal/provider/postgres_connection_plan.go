@@ -75,7 +75,7 @@ func (r *postgresConnectionResource) planOffline(ctx context.Context, req resour
 // that changes nothing on an imported connection is allowed; any change then needs the password.
 func checkPasswordToSend(config postgresConnectionModel, held *client.Connection, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	// integrator.io's form waives the password only when the CA, the certificate and the key are
-	// all given; its API may require one even then (see rejectedFields).
+	// all given; its API may require one even then (see rejectedFieldsAs).
 	key, _ := config.sslKey()
 	certLogin := isSet(config.SSLCA) && isSet(config.SSLCertificate) && isSet(key)
 	if certLogin || isSet(config.Password) || isSet(config.PasswordWO) {

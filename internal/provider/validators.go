@@ -79,7 +79,7 @@ func hostProblem(host string) string {
 		}
 		return "The host contains spaces. Write only the host name or IP address, such as db.example.com."
 	case strings.Contains(host, "/"):
-		before := host[:strings.Index(host, "/")]
+		before, _, _ := strings.Cut(host, "/")
 		if _, _, err := net.SplitHostPort(before); err == nil {
 			return "The host is a host name and a port followed by a path (a / and what comes after it). Write only the " +
 				"host name in the host attribute, the port in the port attribute and the database name in the database attribute."
