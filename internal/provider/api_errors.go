@@ -42,11 +42,9 @@ var fieldHints = map[string]string{
 		"(cert in pg_hba.conf).\n\n",
 }
 
-// rejectedFieldsAs turns an API error that names document fields (a validation failure) into
-// attribute errors, and reports whether it did; other errors are left to the caller. For a
-// connection that uses the write-only attributes wo names (writeOnlyInUse), an error on a secret
-// goes to the attribute the configuration uses.
-func rejectedFieldsAs(err error, name string, wo map[string]string, diags *diag.Diagnostics) bool {
+// rejectedFields turns an API error that names document fields (a validation failure) into
+// attribute errors, and reports whether it did. Other errors are left to the caller.
+func rejectedFields(err error, name string, diags *diag.Diagnostics) bool {
 	var apiErr *client.APIError
 	if !errors.As(err, &apiErr) {
 		return false
@@ -61,9 +59,6 @@ func rejectedFieldsAs(err error, name string, wo map[string]string, diags *diag.
 		detail := fmt.Sprintf("integrator.io refused connection %q: %s (field %s).\n\n%sNothing was created or changed.",
 			name, message, d.Field, fieldHints[d.Field])
 		if attr, ok := apiFieldAttributes[d.Field]; ok {
-			if twin, ok := wo[attr]; ok {
-				attr = twin
-			}
 			diags.AddAttributeError(path.Root(attr), "integrator.io Rejected the Connection", detail)
 		} else {
 			diags.AddError("integrator.io Rejected the Connection", detail)

@@ -126,3 +126,21 @@ func nameWriteOnly(text string, wo map[string]string) string {
 	}
 	return text
 }
+
+// rejectedFieldsAs is rejectedFields for a connection that uses the write-only attributes wo
+// names (writeOnlyInUse): an error on a secret is shown on the attribute the configuration uses.
+func rejectedFieldsAs(err error, name string, wo map[string]string, diags *diag.Diagnostics) bool {
+	var found diag.Diagnostics
+	if !rejectedFields(err, name, &found) {
+		return false
+	}
+	for _, d := range found {
+		if withPath, ok := d.(diag.DiagnosticWithPath); ok {
+			if twin, ok := wo[withPath.Path().String()]; ok {
+				d = diag.NewAttributeErrorDiagnostic(path.Root(twin), d.Summary(), d.Detail())
+			}
+		}
+		diags.Append(d)
+	}
+	return true
+}

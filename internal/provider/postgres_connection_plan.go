@@ -18,6 +18,7 @@ import (
 // borrows another's limit, so removing the attribute returns to the default.
 func (r *postgresConnectionResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
+		r.lenderDestroyWarning(ctx, req, resp)
 		return // destroy
 	}
 	config, diags := getModel(ctx, req.Config)
@@ -75,7 +76,7 @@ func (r *postgresConnectionResource) planOffline(ctx context.Context, req resour
 // that changes nothing on an imported connection is allowed; any change then needs the password.
 func checkPasswordToSend(config postgresConnectionModel, held *client.Connection, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	// integrator.io's form waives the password only when the CA, the certificate and the key are
-	// all given; its API may require one even then (see rejectedFieldsAs).
+	// all given; its API may require one even then (see rejectedFields).
 	key, _ := config.sslKey()
 	certLogin := isSet(config.SSLCA) && isSet(config.SSLCertificate) && isSet(key)
 	if certLogin || isSet(config.Password) || isSet(config.PasswordWO) {

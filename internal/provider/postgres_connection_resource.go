@@ -334,6 +334,7 @@ func (r *postgresConnectionResource) Read(ctx context.Context, req resource.Read
 		return
 	}
 	next := fromDocument(doc, state, readSavedFacts(ctx, req.Private))
+	r.lenderGoneWarning(ctx, doc, &resp.Diagnostics)
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, next)...)
 	resp.Diagnostics.Append(recordLastSeen(ctx, resp.Private, doc)...)
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, id)...)
