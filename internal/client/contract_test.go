@@ -72,6 +72,7 @@ var readings = []reading{
 	{"mask.ca", "rdbms.ssl.ca on GET", "[doc]/[guess] masked or omitted (schema: write-only)"},
 	{"mask.cert", "rdbms.ssl.cert on GET", "[doc]/[guess] masked or omitted (schema: write-only)"},
 	{"usessl", "`rdbms.useSSL: true` sent with POST (as the UI sends it), on GET", "[ui] sent with every save; [guess] stored or dropped"},
+	{"sandbox", "`sandbox` on a connection created without it", "[ui] the UI sets it on legacy production/sandbox accounts; [guess] inferred from the token or absent"},
 	{"port.type", "rdbms.port on GET", "[doc] a number; [guess] a string in old documents"},
 	{"lastmodifiedby", "`lastModifiedBy` on GET after a create", "[doc] set by the server: the _id of the user who last wrote it"},
 	{"serverset.put", "a PUT that sends `lastModifiedBy` back (the client never does)", "[guess] unpublished: ignored or refused"},
@@ -84,9 +85,10 @@ var readings = []reading{
 	{"ping.fail.entry", "an error entry of a failed test", "[doc]/[ui] {code, message}, code a string or a number; or a plain string"},
 	{"ping.unsaved.status", "a failed test of an unsaved connection (POST /connections/ping)", "[doc]/[guess] as for a saved one"},
 	{"ping.offline", "`offline` after a failed test", "[ui] true"},
+	{"test.endpoint", "POST /connections/{id}/test of the suite's own unreachable connection", "[doc] \"more thorough than ping\"; body and answer unpublished"},
 	{"ping.ok", "a successful test of a saved connection", "[doc] 200"},
 	{"ping.ok.offline", "`offline` after a successful test", "[ui] false"},
-	{"save.offline", "`offline` of an offline connection after a save (PUT) of working settings", "[ui]/[guess] unpublished: only a test sets it"},
+	{"save.offline", "`offline` of an offline connection after a save (PUT) of working settings", "[doc] help text: a clean save brings it back online; [ui] comment: only a test sets it"},
 	{"paging.limit", "GET /connections?limit=1 with two or more connections", "[doc] pages via skip/limit"},
 	{"paging.limit1000", "GET /connections?limit=1000 (what the client asks first)", "[doc] \"default 1000\" and \"Default 100\", no maximum; [guess] 400 `invalid_query_params`"},
 	{"paging.next", "what the `rel=\"next\"` URL carries", "[doc] skip/limit (portal); [ui] a cursor after=<id>"},
@@ -648,6 +650,11 @@ func caseCreateReadBack(t *testing.T, p *probe) {
 	p.record("mask.passphrase", "%s", secretReading(ssl, "passphrase", passphrase))
 	p.record("mask.ca", "%s", secretReading(ssl, "ca", cert))
 	p.record("mask.cert", "%s", secretReading(ssl, "cert", cert))
+	if v, ok := got["sandbox"]; ok {
+		p.record("sandbox", "present: %s", jsonText(v))
+	} else {
+		p.record("sandbox", "absent")
+	}
 	switch v, ok := gdb["useSSL"]; {
 	case !ok:
 		p.record("usessl", "dropped")
@@ -795,6 +802,14 @@ func casePingFailure(t *testing.T, p *probe) {
 		t.Fatal("the client reports a passed test for a connection nothing listens for")
 	}
 	p.record("ping.offline", "%s", jsonText(p.get(t, id)["offline"]))
+	// The thorough test of the same connection, which the suite made: it reads the database, and
+	// can only mark this connection offline, as the ping already did.
+	a = p.raw(t, http.MethodPost, "/connections/"+id+"/test", nil)
+	if a.status == http.StatusNotFound {
+		p.record("test.endpoint", "404, %s", envelopeShape(a))
+	} else {
+		p.record("test.endpoint", "%s; %s", pingOutcome(a), pingEntryShape(a))
+	}
 }
 
 // pingOutcome is a test's status and whether its body holds errors.
@@ -1108,10 +1123,10 @@ type emulatorMode struct {
 var emulatorModes = []emulatorMode{
 	{title: "emulator defaults"},
 	{title: "emulator, the other readings", cfg: emulator.Config{
-		ReturnCertificates: true, DropEmptySSL: true, SaveTestsOffline: true, CreateOffline: true,
+		ReturnCertificates: true, DropEmptySSL: true, SaveKeepsOffline: true, CreateOffline: true,
 		PingFailureStatus: http.StatusUnprocessableEntity, PingErrorsAsStrings: true,
 		AgentOnlineField: true, LinkHost: "api-2.tf-acc.example", RefuseServerSetFields: true,
-		DropUseSSL: true,
+		DropUseSSL: true, NoTestEndpoint: true, LegacySandbox: true,
 	}},
 	{title: "emulator, a scoped token, certificates omitted, cursor paging, limit at most 100", scoped: true,
 		cfg: emulator.Config{OmitCertificates: true, CursorPaging: true, MaxLimit: 100},
@@ -1183,13 +1198,15 @@ func TestContract_emulatorModes(t *testing.T) {
 		"ssl.empty.post":   {"kept as {}", "dropped", "kept as {}"},
 		"ping.fail.status": {"200 with errors", "422 with errors", "200 with errors"},
 		"ping.fail.entry":  {`an object, code a string "connection_failed"`, "a plain string", `an object, code a string "connection_failed"`},
-		"save.offline":     {"untouched: still true until the next test", "cleared to false by the save", "untouched: still true until the next test"},
+		"save.offline":     {"cleared to false by the save", "untouched: still true until the next test", "cleared to false by the save"},
 		"paging.host":      {"the host asked", "another host: api-2.tf-acc.example", "the host asked"},
 		"lastmodifiedby":   {"present: the token's user (tokenInfo _userId)", "present: the token's user (tokenInfo _userId)", "present: the token's user (tokenInfo _userId)"},
 		"paging.limit1000": {"accepted: 200", "accepted: 200", `refused: 400, envelope, code "invalid_query_params", field "limit"`},
 		"paging.next":      {"query keys limit, skip", "query keys limit, skip", "query keys after, limit"},
 		"delete.status":    {"204", "204", "204"},
 		"ratelimit.probes": {"none", "none", "1, waited out (1s in all)"},
+		"test.endpoint":    {`200 with errors; an object, code a string "connection_failed"`, `404, envelope, code "not_found"`, `200 with errors; an object, code a string "connection_failed"`},
+		"sandbox":          {"absent", "present: false", "absent"},
 		"usessl":           {"kept: true", "dropped", "kept: true"},
 		"serverset.put":    {"accepted: 200", `rejected: 422, envelope, code "invalid_value", field "lastModifiedBy"`, "accepted: 200"},
 	} {

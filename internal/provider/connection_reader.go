@@ -5,6 +5,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
 	"github.com/integratorio/terraform-provider-integratorio/internal/client"
 )
 
@@ -40,6 +42,7 @@ type connectionReader struct {
 }
 
 type listCall struct {
+	warnOnce   sync.Once // a failed listing is logged once, by the first read that falls back
 	done       chan struct{}
 	generation int
 	result     map[string]*client.Connection
@@ -103,7 +106,14 @@ func (r *connectionReader) Get(ctx context.Context, id string) (*client.Connecti
 	if conn == nil {
 		// A failed listing should not fail every read, and one that started before a write of
 		// this process may predate it: fall back to a single GET. So does an id the listing
-		// lacks, or that another read took.
+		// lacks, or that another read took. A failure is said once: every read that waited on
+		// this listing now costs a request of its own.
+		if call.err != nil {
+			call.warnOnce.Do(func() {
+				tflog.Warn(ctx, "listing connections failed; each waiting read fetches its connection with a GET instead",
+					map[string]any{"error": call.err.Error()})
+			})
+		}
 		return r.api.Get(ctx, id)
 	}
 	return conn, nil

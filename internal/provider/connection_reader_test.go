@@ -1,12 +1,17 @@
 package provider
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/hashicorp/terraform-plugin-log/tflogtest"
 
 	"github.com/integratorio/terraform-provider-integratorio/internal/client"
 )
@@ -181,5 +186,43 @@ func TestConnectionReader_SnapshotKeepsOnlyPostgreSQL(t *testing.T) {
 	got, err := r.Get(t.Context(), other)
 	if err != nil || got.Name != "an HTTP connection" || f.gets.Load() != 1 {
 		t.Fatalf("read of the HTTP connection: %v, %v after %d GETs; want it read with one GET", got, err, f.gets.Load())
+	}
+}
+
+// failingLister is a fakeLister whose listings fail.
+type failingLister struct{ *fakeLister }
+
+func (f failingLister) List(ctx context.Context) ([]client.Connection, error) {
+	f.lists.Add(1)
+	<-f.release
+	return nil, errors.New("400 invalid_query_params")
+}
+
+// A failed listing is said once in the log, not silently paid for with one GET per read.
+func TestConnectionReader_failedListingIsLoggedOnce(t *testing.T) {
+	t.Parallel()
+	var logs bytes.Buffer
+	ctx := tflogtest.RootLogger(t.Context(), &logs)
+	f := failingLister{newFakeLister(5)}
+	r := newConnectionReader(f)
+	var wg sync.WaitGroup
+	for i := range 5 {
+		wg.Go(func() {
+			if _, err := r.Get(ctx, fmt.Sprintf("%024x", i)); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	for f.lists.Load() == 0 {
+		runtime.Gosched()
+	}
+	close(f.release)
+	wg.Wait()
+	// A listing started (the loop above waited for it), so at least one read fell back after it.
+	if n := strings.Count(logs.String(), "listing connections failed"); n != 1 {
+		t.Errorf("%d GETs after a failed listing logged %d warnings, want 1:\n%s", f.gets.Load(), n, logs.String())
+	}
+	if !strings.Contains(logs.String(), "400 invalid_query_params") {
+		t.Errorf("the warning does not say why:\n%s", logs.String())
 	}
 }

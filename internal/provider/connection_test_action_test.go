@@ -170,9 +170,13 @@ action "integratorio_connection_test" "gone" {
 		t.Fatal("after a failed test the connection is not offline")
 	}
 
-	// Fixed in the UI: a save keeps the flag; the next test clears it.
+	// Fixed in the UI (a clean save brings it back online), then a flow fails to connect and
+	// marks it offline again; the next test clears it.
 	doc.RDBMS.Password = pg.Password
 	if _, err := c.Connections.Replace(ctx, saved.ID, doc); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Emulator.MarkConnectionOffline(saved.ID); err != nil {
 		t.Fatal(err)
 	}
 	passed := run("orders")

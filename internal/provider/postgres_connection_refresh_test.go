@@ -145,3 +145,28 @@ resource "integratorio_postgres_connection" "test" {
 			"limit retried without it (a refused page and two cursor pages), not one GET per connection", lists, gets)
 	}
 }
+
+// integrator.io marks a connection offline whenever something fails to connect through it (a
+// flow, not only a test): a refresh shows it, though Terraform changed nothing.
+func TestEmulatorPostgresConnection_refreshShowsOfflineSetBehindTerraform(t *testing.T) {
+	t.Parallel()
+	pg := acctest.Postgres(t)
+	env := acctest.NewEnv(t, emulator.Config{})
+	config := connConfig(env, pgBody(pg, "Flow target", ""))
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: config, Check: resource.TestCheckResourceAttr(connAddr, "offline", "false")},
+			{
+				PreConfig: func() {
+					id, _ := storedConnection(t, env)["_id"].(string)
+					if err := env.Emulator.MarkConnectionOffline(id); err != nil {
+						t.Fatal(err)
+					}
+				},
+				RefreshState: true,
+				Check:        resource.TestCheckResourceAttr(connAddr, "offline", "true"),
+			},
+		},
+	})
+}

@@ -224,12 +224,15 @@ func (r *postgresConnectionResource) Schema(ctx context.Context, _ resource.Sche
 				Validators:  []validator.Map{mapvalidator.KeysAre(stringvalidator.LengthAtLeast(1)), PropertiesValidator()},
 			},
 			"offline": schema.BoolAttribute{
-				MarkdownDescription: "Whether integrator.io's last test of this connection failed. Only integrator.io's test of the " +
-					"saved connection sets or clears it, not a save: a failed test marks the connection offline, a passing one " +
-					"brings it back online. So, like the integrator.io UI, the provider tests the connection after every create, " +
-					"after an update that changes a connection setting, and after any update of an offline connection; a failed " +
-					"test is a warning (the connection is saved) and leaves `offline = true`. With " +
-					"`connectivity_check = { via_api = false }` no test runs, and the flag stays as integrator.io holds it.",
+				MarkdownDescription: "Whether integrator.io holds this connection as offline. integrator.io sets it, never " +
+					"Terraform: it marks a connection offline on any failure to connect (a failed test or a failed flow), and " +
+					"brings it back online on a clean save, a passing test, or its background re-test of offline connections " +
+					"(several times an hour). So it can change between any two refreshes, and a refresh shows it. The provider " +
+					"tests the connection after every create (as the UI does), and also after an update that changes a " +
+					"connection setting or of an offline connection (the UI does not: there the test makes `offline` in state " +
+					"say whether the new settings work); a failed test is a warning (the connection is saved) and leaves " +
+					"`offline = true`. With `connectivity_check = { via_api = false }` no test runs, and the flag stays as " +
+					"integrator.io holds it.",
 				Computed: true,
 			},
 			"connectivity_check": connectivityCheckSchema(),

@@ -51,13 +51,19 @@ agent_id = "dc1-agent"`, acctest.ErrorText("Invalid Agent ID", `"dc1-agent" is n
   host     = "postgres://db.example.com:5432/orders"
   database = "orders"
   username = "svc"
-  password = "a"`, acctest.ErrorText("Invalid Database Host", "The host is a URL (postgres://db.example.com:5432/orders). Write only the host name and put the port in the port attribute", `host = "db.example.com", port = 5432 and database = "orders".`)},
+  password = "a"`, acctest.ErrorText("Invalid Database Host", "The host is a URL with a scheme, a host name, a port and a path.", "Write only the host name in the host attribute, the port in the port attribute and the database name in the database attribute.")},
+		{"host with a port and a path", `
+  name     = "Validation"
+  host     = "db.example.com:5432/orders"
+  database = "orders"
+  username = "svc"
+  password = "a"`, acctest.ErrorText("Invalid Database Host", "The host is a host name and a port followed by a path (a / and what comes after it).")},
 		{"host with port", `
   name     = "Validation"
   host     = "db.example.com:5433"
   database = "orders"
   username = "svc"
-  password = "a"`, acctest.ErrorText("Invalid Database Host", `Write host = "db.example.com" and port = 5433.`)},
+  password = "a"`, acctest.ErrorText("Invalid Database Host", "The host is a host name followed by a colon and a port. Write only the host name in the host attribute and the port in the port attribute.")},
 		{"port out of range", base + `password = "a"
 port = 70000`, acctest.ErrorText("port", "value must be between 1 and 65535, got: 70000")},
 		{"name too long", fmt.Sprintf(`

@@ -144,7 +144,10 @@ resource "integratorio_postgres_connection" "cert" {
 
 	// A whole connection URL, password included, given as the host from a sensitive variable:
 	// the plan is refused, and neither its output nor the log may echo the password.
-	cli.Env = append(cli.Env, "TF_VAR_db_url=postgres://admin:"+pg.Password+"@db.example.com:5432/orders")
+	// So is a host given with a path, whose every part may be secret (here the password stands in
+	// for the host name's first label).
+	cli.Env = append(cli.Env, "TF_VAR_db_url=postgres://admin:"+pg.Password+"@db.example.com:5432/orders",
+		"TF_VAR_db_host_path="+pg.Password+".example.com:5432/orders")
 	writeFile(t, work, "main.tf", fmt.Sprintf(`
 terraform {
   required_providers {
@@ -165,12 +168,28 @@ resource "integratorio_postgres_connection" "url" {
   username = "admin"
   password = "placeholder"
 }
+
+variable "db_host_path" {
+  type      = string
+  sensitive = true
+}
+
+resource "integratorio_postgres_connection" "path" {
+  name     = "host with a path"
+  host     = var.db_host_path
+  database = "orders"
+  username = "admin"
+  password = "placeholder"
+}
 `, clirunner.ProviderSource))
 	urlPlan := cli.Run(ctx, "plan", "-no-color")
 	outputs = append(outputs, urlPlan)
-	if urlPlan.Err == nil || !acctest.ErrorText("Invalid Database Host", "The host is a URL (postgres://db.example.com:5432/orders, "+
-		"shown without its user name, password and parameters)").MatchString(urlPlan.Output()) {
+	if urlPlan.Err == nil || !acctest.ErrorText("Invalid Database Host", "The host is a URL with a scheme, a user name (and perhaps a password), "+
+		"a host name, a port and a path.").MatchString(urlPlan.Output()) {
 		t.Errorf("a URL given as the host was not refused with its secret-free message:\n%s", urlPlan.Output())
+	}
+	if !acctest.ErrorText("Invalid Database Host", "The host is a host name and a port followed by a path").MatchString(urlPlan.Output()) {
+		t.Errorf("a host with a path was not refused with its secret-free message:\n%s", urlPlan.Output())
 	}
 
 	// Everything written outside state must be clean.

@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -49,10 +50,11 @@ var hostLabel = regexp.MustCompile(`^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_
 // hostProblem returns why host is not a bare host name or IP literal, or "" when it is.
 //
 // The value may have come from a sensitive variable (a whole connection URL, say), and Terraform
-// does not tell providers which values are sensitive, so no message quotes a part of it that could
-// hold a secret: a URL is shown without its user information and query, a user@host form only
-// after the @, a connection string ("host=... password=...") not at all, and a bad host name only
-// by its offending characters.
+// does not tell providers which values are sensitive, so no message quotes any part of a value it
+// refuses: it describes the value's shape (a URL with a port and a path, a host name followed by a
+// port, a user before an @, ...) and says where each part goes. Only the value's length and the
+// names of punctuation it must not hold are given. TestHostProblem_describesTheShapeOnly holds
+// every message to that: changing the letters and digits of a refused value never changes it.
 func hostProblem(host string) string {
 	switch {
 	case host == "":
@@ -61,16 +63,15 @@ func hostProblem(host string) string {
 		return urlHostProblem(host)
 	case strings.Contains(host, "@"):
 		after := host[strings.LastIndex(host, "@")+1:]
-		if after == "" || strings.ContainsAny(after, " \t\r\n/") {
-			return "The host contains a user name (and perhaps a password) before an @. Write only the database server's " +
-				"host name there and put the user in the username attribute and the password in password or password_wo."
+		shape, advice := "", ""
+		if after != "" && !strings.ContainsAny(after, " \t\r\n/") {
+			shape, advice = ", then a host name", "the host name after the @ in the host attribute, "
+			if _, _, err := net.SplitHostPort(after); err == nil {
+				shape, advice = ", then a host name and a port", "the host name after the @ in the host attribute, the port in the port attribute, "
+			}
 		}
-		host, port := after, ""
-		if h, p, err := net.SplitHostPort(after); err == nil {
-			host, port = h, ", port = "+p
-		}
-		return fmt.Sprintf("The host contains a user name (and perhaps a password) before %q. Write host = %q%s, "+
-			"put the user in the username attribute and the password in password or password_wo.", after, host, port)
+		return "The host holds a user name (and perhaps a password) before an @" + shape + ". Write only " + advice +
+			"put the user in the username attribute and the password in password or password_wo."
 	case strings.TrimSpace(host) != host || strings.ContainsAny(host, " \t\r\n"):
 		if strings.Contains(host, "=") {
 			return "The host is a connection string (key=value pairs), not a host name. Write only the host name, such as " +
@@ -78,23 +79,31 @@ func hostProblem(host string) string {
 		}
 		return "The host contains spaces. Write only the host name or IP address, such as db.example.com."
 	case strings.Contains(host, "/"):
-		return fmt.Sprintf("The host %q contains a path. Write only the host name; the database name goes in the database attribute.", host)
+		before, _, _ := strings.Cut(host, "/")
+		if _, _, err := net.SplitHostPort(before); err == nil {
+			return "The host is a host name and a port followed by a path (a / and what comes after it). Write only the " +
+				"host name in the host attribute, the port in the port attribute and the database name in the database attribute."
+		}
+		return "The host contains a path (a / and what comes after it). Write only the host name in the host attribute; the " +
+			"database name goes in the database attribute."
 	}
 	if addr, err := netip.ParseAddr(host); err == nil {
 		if addr.Zone() != "" {
-			return fmt.Sprintf("The host %q has an IPv6 zone, which integrator.io cannot use. Write the address without %%%s.", host, addr.Zone())
+			return "The host is an IPv6 address with a zone (a % and an interface name after it), which integrator.io " +
+				"cannot use. Write the address without its zone."
 		}
 		return ""
 	}
 	if strings.HasPrefix(host, "[") {
-		inner, port, err := net.SplitHostPort(host)
-		if err == nil {
-			return fmt.Sprintf("The host %q includes port %s. Write host = %q and port = %s.", host, port, inner, port)
+		if _, _, err := net.SplitHostPort(host); err == nil {
+			return "The host is an IPv6 address in brackets followed by a port. Write the address without the brackets in " +
+				"the host attribute and the port in the port attribute."
 		}
-		return fmt.Sprintf("The host %q has brackets. Write the IPv6 address without them, such as %q.", host, strings.Trim(host, "[]"))
+		return "The host has brackets. Write the IPv6 address without them."
 	}
-	if h, port, err := net.SplitHostPort(host); err == nil && hostProblem(h) == "" {
-		return fmt.Sprintf("The host %q includes port %s. Write host = %q and port = %s.", host, port, h, port)
+	if h, _, err := net.SplitHostPort(host); err == nil && hostProblem(h) == "" {
+		return "The host is a host name followed by a colon and a port. Write only the host name in the host attribute and the port " +
+			"in the port attribute."
 	}
 	name := strings.TrimSuffix(host, ".")
 	if len(name) > 253 {
@@ -106,7 +115,7 @@ func hostProblem(host string) string {
 		}
 		what := "is empty"
 		if bad := invalidHostChars(label); bad != "" {
-			what = fmt.Sprintf("holds %q", bad)
+			what = "holds " + bad
 		} else if label != "" {
 			what = "starts or ends with a hyphen, or is longer than 63 characters"
 		}
@@ -117,43 +126,77 @@ func hostProblem(host string) string {
 	return ""
 }
 
-// urlHostProblem explains what to write instead of a URL, quoting only its non-secret parts.
+// urlHostProblem describes a URL given as the host by the parts it has, never quoting them.
 func urlHostProblem(raw string) string {
 	u, err := url.Parse(raw)
-	if err != nil || u.Hostname() == "" || hostProblem(u.Hostname()) != "" {
+	if err != nil || u.Hostname() == "" {
 		return "The host is a URL. Write only the host name (such as db.example.com) and put the port in the port attribute, " +
-			"the database name in database, the user in username and the password in password or password_wo."
+			"the database name in the database attribute, the user in the username attribute and the password in password or password_wo."
 	}
-	advice := fmt.Sprintf("host = %q", u.Hostname())
-	if p := u.Port(); p != "" {
-		advice += ", port = " + p
-	}
-	if db := strings.Trim(u.Path, "/"); db != "" && !strings.Contains(db, "/") {
-		advice += fmt.Sprintf(" and database = %q", db)
-	}
-	shown := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}
-	detail := fmt.Sprintf("The host is a URL (%s", shown.String())
-	if u.User != nil || u.RawQuery != "" {
-		detail += ", shown without its user name, password and parameters"
-	}
-	detail += "). Write only the host name and put the port in the port attribute and the database name in the database attribute: " + advice + "."
+	parts := []string{"a scheme"}
+	advice := []string{"only the host name in the host attribute"}
 	if u.User != nil {
-		detail += " Put the user in the username attribute and the password in password or password_wo."
+		parts = append(parts, "a user name (and perhaps a password)")
 	}
-	return detail
+	parts = append(parts, "a host name")
+	if u.Port() != "" {
+		parts = append(parts, "a port")
+		advice = append(advice, "the port in the port attribute")
+	}
+	if strings.Trim(u.Path, "/") != "" {
+		parts = append(parts, "a path")
+		advice = append(advice, "the database name in the database attribute")
+	}
+	if u.RawQuery != "" {
+		parts = append(parts, "parameters")
+	}
+	if u.User != nil {
+		advice = append(advice, "the user in the username attribute and the password in password or password_wo")
+	}
+	return fmt.Sprintf("The host is a URL with %s. Write %s.", englishList(parts), englishList(advice))
 }
 
-// invalidHostChars returns the characters of a host name label that no host name may hold,
-// once each, in the order they appear.
+// englishList joins items as "a, b and c".
+func englishList(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+}
+
+// hostCharNames names the characters a host name label may not hold, so a message can say which
+// without quoting the value.
+var hostCharNames = map[rune]string{
+	'!': "an exclamation mark", '"': "a double quote", '#': "a hash sign", '$': "a dollar sign", '%': "a percent sign",
+	'&': "an ampersand", '\'': "an apostrophe", '(': "a parenthesis", ')': "a parenthesis", '*': "an asterisk",
+	'+': "a plus sign", ',': "a comma", ':': "a colon", ';': "a semicolon", '<': "an angle bracket", '>': "an angle bracket",
+	'=': "an equals sign", '?': "a question mark", '[': "a bracket", ']': "a bracket", '\\': "a backslash",
+	'^': "a caret", '`': "a backtick", '{': "a brace", '}': "a brace", '|': "a vertical bar", '~': "a tilde",
+}
+
+// invalidHostChars names the kinds of characters of a host name label that no host name may
+// hold, once each, in the order they appear; "" when it holds none.
 func invalidHostChars(label string) string {
-	var out []rune
+	var names []string
 	for _, r := range label {
-		ok := r == '-' || r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9')
-		if !ok && !strings.ContainsRune(string(out), r) {
-			out = append(out, r)
+		if r == '-' || r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
+			continue
+		}
+		name, ok := hostCharNames[r]
+		switch {
+		case ok:
+		case r < 0x20 || r == 0x7f:
+			name = "a control character"
+		case r > 0x7f:
+			name = "a character outside ASCII"
+		default:
+			name = "a character host names may not hold"
+		}
+		if !slices.Contains(names, name) {
+			names = append(names, name)
 		}
 	}
-	return string(out)
+	return englishList(names)
 }
 
 // ObjectIDValidator accepts integrator.io ids: 24 lowercase hexadecimal characters.

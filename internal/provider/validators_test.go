@@ -17,26 +17,84 @@ func TestHostProblem(t *testing.T) {
 		"":                               "The host is empty.",
 		"db .example.com":                "contains spaces",
 		" db.example.com":                "contains spaces",
-		"postgres://db.example.com:5432": `is a URL (postgres://db.example.com:5432). Write only the host name`,
-		"svc@db.example.com":             "contains a user name",
-		"db.example.com/orders":          "contains a path",
-		"db.example.com:5432":            `Write host = "db.example.com" and port = 5432.`,
-		"[::1]:5433":                     `Write host = "::1" and port = 5433.`,
+		"postgres://db.example.com:5432": "The host is a URL with a scheme, a host name and a port. Write only the host name in the host attribute and the port in the port attribute.",
+		"svc@db.example.com":             "The host holds a user name (and perhaps a password) before an @, then a host name. Write only the host name after the @ in the host attribute,",
+		"db.example.com/orders":          "The host contains a path (a / and what comes after it). Write only the host name in the host attribute; the database name goes in the database attribute.",
+		"db.example.com:5432/orders":     "The host is a host name and a port followed by a path (a / and what comes after it). Write only the host name in the host attribute, the port in the port attribute and the database name in the database attribute.",
+		"db.example.com:5432":            "The host is a host name followed by a colon and a port. Write only the host name in the host attribute and the port in the port attribute.",
+		"[::1]:5433":                     "The host is an IPv6 address in brackets followed by a port.",
 		"[::1]":                          "Write the IPv6 address without them",
-		"fe80::1%eth0":                   "has an IPv6 zone",
+		"fe80::1%eth0":                   "The host is an IPv6 address with a zone (a % and an interface name after it)",
 		"-db.example.com":                `part number 1 (counting the dot-separated parts from the left) starts or ends with a hyphen`,
-		"db!.example.com":                `part number 1 (counting the dot-separated parts from the left) holds "!"`,
-		"postgres://svc:pw@db.example.com:5433/orders?sslmode=require": `(postgres://db.example.com:5433/orders, shown without its user name, password and parameters). ` +
-			"Write only the host name and put the port in the port attribute and the database name in the database attribute: " +
-			`host = "db.example.com", port = 5433 and database = "orders".`,
-		"svc:pw@db.example.com":          `before "db.example.com". Write host = "db.example.com"`,
-		"svc:pw@db.example.com:5433":     `before "db.example.com:5433". Write host = "db.example.com", port = 5433,`,
+		"db!.example.com":                `part number 1 (counting the dot-separated parts from the left) holds an exclamation mark.`,
+		"db!:#.example.com":              `holds an exclamation mark, a colon and a hash sign.`,
+		"db\x01é.example.com":            `holds a control character and a character outside ASCII.`,
+		"postgres://svc:pw@db.example.com:5433/orders?sslmode=require": "The host is a URL with a scheme, a user name (and perhaps a password), " +
+			"a host name, a port, a path and parameters. Write only the host name in the host attribute, the port in the port attribute, the database name in the " +
+			"database attribute and the user in the username attribute and the password in password or password_wo.",
+		"svc:pw@db.example.com":          "before an @, then a host name.",
+		"svc:pw@db.example.com:5433":     "before an @, then a host name and a port. Write only the host name after the @ in the host attribute, the port in the port attribute,",
 		"host=db.example.com password=x": "is a connection string (key=value pairs)",
 		strings.Repeat("a.", 127) + "a":  "at most 253",
 	}
 	for host, want := range bad {
 		if p := hostProblem(host); !strings.Contains(p, want) {
 			t.Errorf("hostProblem(%q) = %q, want it to contain %q", host, p, want)
+		}
+	}
+}
+
+// scramble changes every letter and digit of s into another of its kind (hexadecimal letters
+// stay hexadecimal, other letters other letters, digits 1-9 other digits 1-9; case kept): the
+// value keeps its shape, and a message that quoted any part of it would change.
+func scramble(s string) string {
+	shift := func(r, lo, hi byte) byte { return lo + (r-lo+1)%(hi-lo+1) }
+	b := []byte(s) // bytes, not runes: other bytes, valid UTF-8 or not, stay as they are
+	for i, r := range b {
+		switch {
+		case r >= 'a' && r <= 'f':
+			r = shift(r, 'a', 'f')
+		case r >= 'g' && r <= 'z':
+			r = shift(r, 'g', 'z')
+		case r >= 'A' && r <= 'F':
+			r = shift(r, 'A', 'F')
+		case r >= 'G' && r <= 'Z':
+			r = shift(r, 'G', 'Z')
+		case r >= '1' && r <= '9':
+			r = shift(r, '1', '9')
+		}
+		b[i] = r
+	}
+	return string(b)
+}
+
+// Every shape the host validator refuses is described, never quoted: the message of a refused
+// value is the same after its letters and digits are changed (issue 20: a host given with a
+// path, such as db.example.com:5432/orders from a sensitive variable, was quoted whole).
+func TestHostProblem_describesTheShapeOnly(t *testing.T) {
+	t.Parallel()
+	for _, host := range []string{
+		"db.example.com:5432/orders", "db.example.com/orders", "admin:S3cretPw@db.example.com:5432/orders",
+		"postgres://admin:S3cretPw@db.example.com:5432/orders", "postgres://db.example.com/orders?password=S3cretPw",
+		"postgresql://admin:S3cretPw@db.example.com/orders?sslmode=require", "postgres://admin:S3cretPw@[::1",
+		"jdbc:postgresql://db.example.com/orders?user=admin&password=S3cretPw", "svc@db.example.com", "svc:pw@db.example.com:5433",
+		"host=db.example.com password=S3cretPw", " S3cretPw", "S3cretPw!", "db.S3cretPw!.com", "db.example.com:5432",
+		"[::1]:5433", "[::1]", "[db.example.com]", "fe80::1%eth0", "-db.example.com", "db..example.com",
+		strings.Repeat("a", 64) + ".example.com", strings.Repeat("ab.", 90), "db:x:y", "db\x00.example.com", "dbé.example.com",
+		"", "postgres://", "S3cretPw:99999",
+	} {
+		p := hostProblem(host)
+		if p == "" {
+			t.Errorf("hostProblem(%q) accepted it", host)
+			continue
+		}
+		if other := hostProblem(scramble(host)); other != p {
+			t.Errorf("hostProblem quotes part of the value: for %q\n  %s\nbut for %q\n  %s", host, p, scramble(host), other)
+		}
+		for _, part := range []string{"S3cretPw", "admin", "orders", "5432", "eth0"} {
+			if strings.Contains(host, part) && strings.Contains(p, part) {
+				t.Errorf("hostProblem(%q) quotes %q: %s", host, part, p)
+			}
 		}
 	}
 }
@@ -77,6 +135,10 @@ func FuzzHostProblem(f *testing.F) {
 		// Whatever it accepts must be usable as a bare host: no port, path, user or space.
 		if p == "" && strings.ContainsAny(host, "/@ \t\n") {
 			t.Errorf("accepted %q", host)
+		}
+		// Whatever it refuses is described by its shape, never quoted.
+		if other := hostProblem(scramble(host)); p != "" && other != "" && other != p {
+			t.Errorf("the message depends on the value's letters or digits: %q gives %q, %q gives %q", host, p, scramble(host), other)
 		}
 	})
 }

@@ -55,8 +55,8 @@ func TestParseFlags(t *testing.T) {
 
 	o, err = parseFlags([]string{"-token", "a, b", "-token", "c", "-foreign-token", "eu1", "-region", "eu",
 		"-page-size", "7", "-latency", "50ms", "-seed-agent", "edge-1", "-seed-agent", "edge-2",
-		"-return-certificates", "-omit-certificates", "-drop-empty-ssl", "-save-tests-offline", "-create-offline", "-password-always-required",
-		"-refuse-server-set-fields", "-drop-use-ssl", "-max-limit", "100", "-cursor-paging",
+		"-return-certificates", "-omit-certificates", "-drop-empty-ssl", "-save-keeps-offline", "-create-offline", "-password-always-required",
+		"-refuse-server-set-fields", "-drop-use-ssl", "-max-limit", "100", "-cursor-paging", "-no-test-endpoint", "-legacy-sandbox",
 		"-ping-failure-status", "422", "-scoped-token", "s1,s2", "-scoped-token-scope", `{"connections":"full"}`,
 		"-link-host", "api-2.example:8443", "-agent-online-field", "-ping-errors-as-strings"},
 		env(map[string]string{tokenEnv: "ignored-when-flags-given"}), io.Discard)
@@ -65,8 +65,8 @@ func TestParseFlags(t *testing.T) {
 	}
 	want = options{addr: "127.0.0.1:8089", tokens: []string{"a", "b", "c"}, foreignTokens: []string{"eu1"},
 		region: "eu", pageSize: 7, latency: 50 * time.Millisecond, seedAgents: []string{"edge-1", "edge-2"},
-		readings: emulator.Config{ReturnCertificates: true, OmitCertificates: true, DropEmptySSL: true, SaveTestsOffline: true, CreateOffline: true,
-			PasswordAlwaysRequired: true, RefuseServerSetFields: true, DropUseSSL: true, MaxLimit: 100, CursorPaging: true, PingFailureStatus: 422,
+		readings: emulator.Config{ReturnCertificates: true, OmitCertificates: true, DropEmptySSL: true, SaveKeepsOffline: true, CreateOffline: true,
+			PasswordAlwaysRequired: true, RefuseServerSetFields: true, DropUseSSL: true, MaxLimit: 100, CursorPaging: true, NoTestEndpoint: true, LegacySandbox: true, PingFailureStatus: 422,
 			ScopedTokens: map[string]string{"s1": `{"connections":"full"}`, "s2": `{"connections":"full"}`},
 			LinkHost:     "api-2.example:8443", AgentOnlineField: true, PingErrorsAsStrings: true}}
 	if !reflect.DeepEqual(o, want) {

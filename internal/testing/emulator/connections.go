@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"fmt"
 	"net/http"
 )
 
@@ -47,6 +48,9 @@ func (s *Server) createConnection(w http.ResponseWriter, r *http.Request, _ stri
 	doc["lastModified"] = formatTime(now)
 	doc["lastModifiedBy"] = userID(r)
 	doc["offline"] = s.cfg.CreateOffline
+	if _, given := doc["sandbox"]; s.cfg.LegacySandbox && !given {
+		doc["sandbox"] = false
+	}
 	s.conns.insert(id, doc)
 	out := s.maskedConnection(doc)
 	s.mu.Unlock()
@@ -54,10 +58,9 @@ func (s *Server) createConnection(w http.ResponseWriter, r *http.Request, _ stri
 	writeJSON(w, http.StatusCreated, out)
 }
 
-// replaceConnection is a full replace: fields the body leaves out are gone. The offline flag
-// is kept as it was: only a test sets or clears it (unless Config.SaveTestsOffline: then a save
-// of an offline connection tests the new settings, and a success clears the flag; a failure
-// never rejects the save).
+// replaceConnection is a full replace: fields the body leaves out are gone. A save of an offline
+// connection tests the new settings, and a success clears the flag; a failure never rejects the
+// save (Config.SaveKeepsOffline: the flag is kept as it was, only a test sets or clears it).
 func (s *Server) replaceConnection(w http.ResponseWriter, r *http.Request, id string) {
 	doc, ok := readDocument(w, r)
 	if !ok || !s.takeServerSetFields(w, doc) {
@@ -87,7 +90,7 @@ func (s *Server) replaceConnection(w http.ResponseWriter, r *http.Request, id st
 	doc["offline"] = wasOffline
 	s.conns.replace(e, doc)
 	rev := e.rev
-	testNow := wasOffline && s.cfg.SaveTestsOffline
+	testNow := wasOffline && !s.cfg.SaveKeepsOffline
 	var job pingJob
 	if testNow {
 		job = s.preparePing(doc)
@@ -137,6 +140,16 @@ func (s *Server) pingSavedConnection(w http.ResponseWriter, r *http.Request, id 
 	s.writePingResult(w, failure)
 }
 
+// testSavedConnection answers POST /connections/{id}/test: by default the ping's test and
+// answer; with Config.NoTestEndpoint, 404 as for an unknown endpoint.
+func (s *Server) testSavedConnection(w http.ResponseWriter, r *http.Request, id string) {
+	if s.cfg.NoTestEndpoint {
+		writeError(w, http.StatusNotFound, codeNotFound, "no such endpoint: "+r.URL.Path)
+		return
+	}
+	s.pingSavedConnection(w, r, id)
+}
+
 // pingUnsavedConnection tests the document in the body, validated as a create would be.
 func (s *Server) pingUnsavedConnection(w http.ResponseWriter, r *http.Request, _ string) {
 	doc, ok := readDocument(w, r)
@@ -168,6 +181,20 @@ func (s *Server) writePingResult(w http.ResponseWriter, failure *PingError) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"code": http.StatusOK})
+}
+
+// MarkConnectionOffline marks a connection offline as integrator.io does when a flow fails to
+// connect through it, between any two reads of a client. It changes nothing else (not
+// lastModified): a client learns of it only by reading the flag.
+func (s *Server) MarkConnectionOffline(id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.connection(id)
+	if !ok {
+		return fmt.Errorf("no connection has the id %s", quoteValue(id))
+	}
+	e.doc["offline"] = true
+	return nil
 }
 
 // setOffline records a test's outcome, unless the connection was replaced or deleted since the

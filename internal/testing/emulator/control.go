@@ -191,6 +191,13 @@ func (s *Server) registerControl() {
 	c.add(http.MethodGet, "/_emulator/connections", func(w http.ResponseWriter, _ *http.Request, _ string) {
 		writeJSON(w, http.StatusOK, s.Connections())
 	})
+	c.add(http.MethodPost, "/_emulator/connections/{id}/offline", func(w http.ResponseWriter, _ *http.Request, id string) {
+		if err := s.MarkConnectionOffline(id); err != nil {
+			writeConnectionNotFound(w, id)
+			return
+		}
+		writeNoContent(w)
+	})
 	c.add(http.MethodGet, "/_emulator/faults", func(w http.ResponseWriter, _ *http.Request, _ string) {
 		writeJSON(w, http.StatusOK, newFaultsReport(s.Faults()))
 	})

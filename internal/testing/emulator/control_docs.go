@@ -13,17 +13,18 @@ type Control struct {
 // controlDocs says what each /_emulator endpoint does. TestControls_documented holds it to the
 // endpoints registerControl registers, so a new control is documented or the test fails.
 var controlDocs = map[string]string{
-	"GET /_emulator/agents":               "every agent, as stored",
-	"POST /_emulator/agents":              `add an agent as if installed: {"name": "dc2-agent", "online": true}`,
-	"POST /_emulator/agents/{id}/online":  "connect the agent (offline false, a fresh lastHeartbeatAt)",
-	"POST /_emulator/agents/{id}/offline": "disconnect the agent (offline true, the last heartbeat kept)",
-	"GET /_emulator/connections":          "every connection as stored, secrets UNMASKED (what a client really sent)",
-	"GET /_emulator/faults":               "the injected faults and how often each rule fired",
+	"GET /_emulator/agents":                    "every agent, as stored",
+	"POST /_emulator/agents":                   `add an agent as if installed: {"name": "dc2-agent", "online": true}`,
+	"POST /_emulator/agents/{id}/online":       "connect the agent (offline false, a fresh lastHeartbeatAt)",
+	"POST /_emulator/agents/{id}/offline":      "disconnect the agent (offline true, the last heartbeat kept)",
+	"GET /_emulator/connections":               "every connection as stored, secrets UNMASKED (what a client really sent)",
+	"POST /_emulator/connections/{id}/offline": "mark the connection offline, as integrator.io does when a flow fails to connect through it",
+	"GET /_emulator/faults":                    "the injected faults and how often each rule fired",
 	"PUT /_emulator/faults": `inject faults into /v1: {"seed": 1, "latency": "50ms", "rules": [{"method": "POST", ` +
 		`"path": "/v1/connections", "kind": "status|rate_limit|drop_before|drop_after|slow|slow_after|truncate", ` +
 		`"status": 503, "retryAfter": 1, "delay": "3s", "probability": 0.5, "count": 2}]}`,
 	"DELETE /_emulator/faults": "remove every fault",
-	"GET /_emulator/stats":     "request counts by method and route, such as \"GET /v1/connections/{id}\"",
+	"GET /_emulator/stats":     "request counts by method and route, such as \"GET /v1/connections/{id}\", and the server-set fields clients sent",
 	"DELETE /_emulator/stats":  "set the request counts back to zero",
 	"POST /_emulator/reset":    "forget every connection, agent, fault and count (the configuration stays)",
 }

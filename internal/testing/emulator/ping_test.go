@@ -176,11 +176,11 @@ func TestPing_onPremiseNeedsItsAgent(t *testing.T) {
 	h.do(http.MethodPost, "/v1/connections/ping", doc).wantError(t, http.StatusOK, codeConnectionFailed, "")
 }
 
-// By default a save leaves offline as it was; only a test of the saved connection sets or
-// clears it (the integrator.io UI source: "UI shouldn't set offline flag", it pings after save).
-func TestReplaceConnection_leavesOfflineToTheTest(t *testing.T) {
+// Config.SaveKeepsOffline plays the older reading: a save leaves offline as it was; only a test
+// of the saved connection sets or clears it (the UI source: "UI shouldn't set offline flag").
+func TestReplaceConnection_saveKeepsOfflineMode(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, Config{})
+	h := newHarness(t, Config{SaveKeepsOffline: true})
 	id := idOf(t, h.create(validConnection()))
 	h.pinger.setErr(errors.New("no route to host"))
 	h.do(http.MethodPost, "/v1/connections/"+id+"/ping", nil)
@@ -201,10 +201,11 @@ func TestReplaceConnection_leavesOfflineToTheTest(t *testing.T) {
 	}
 }
 
-// Config.SaveTestsOffline plays the other reading: a save of an offline connection tests it.
-func TestReplaceConnection_saveTestsOfflineMode(t *testing.T) {
+// By default a clean save of an offline connection brings it back online, as Celigo's help text
+// says: the save tests the new settings, and only a passing test clears the flag.
+func TestReplaceConnection_cleanSaveClearsOffline(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, Config{SaveTestsOffline: true})
+	h := newHarness(t, Config{})
 	id := idOf(t, h.create(validConnection()))
 	h.pinger.setErr(errors.New("no route to host"))
 	h.do(http.MethodPost, "/v1/connections/"+id+"/ping", nil)
@@ -352,4 +353,50 @@ func TestPing_useSSL(t *testing.T) {
 	doc := validConnection()
 	set(doc, "rdbms.useSSL", "yes")
 	h.do(http.MethodPost, "/v1/connections", doc).wantError(t, http.StatusUnprocessableEntity, codeInvalidValue, "rdbms.useSSL")
+}
+
+// MarkConnectionOffline (POST /_emulator/connections/{id}/offline) marks a connection offline as
+// a failed flow would, leaving lastModified as it was; a passing test brings it back.
+func TestMarkConnectionOffline(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Config{})
+	created := h.create(validConnection())
+	id := idOf(t, created)
+	h.do(http.MethodPost, "/_emulator/connections/"+id+"/offline", nil).wantStatus(t, http.StatusNoContent)
+	got := h.do(http.MethodGet, "/v1/connections/"+id, nil).object(t)
+	if got["offline"] != true || got["lastModified"] != created["lastModified"] {
+		t.Errorf("after a failed flow: offline %v, lastModified %v (was %v)", got["offline"], got["lastModified"], created["lastModified"])
+	}
+	h.do(http.MethodPost, "/_emulator/connections/000000000000000000000000/offline", nil).wantStatus(t, http.StatusNotFound)
+	h.do(http.MethodPost, "/v1/connections/"+id+"/ping", nil).wantStatus(t, http.StatusOK)
+	if h.stored(id)["offline"] != false {
+		t.Error("a passing test left the connection offline")
+	}
+}
+
+// POST /connections/{id}/test answers as the ping by default and 404 with NoTestEndpoint;
+// LegacySandbox stores sandbox = false on a connection created without it.
+func TestTestEndpointAndLegacySandbox(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Config{})
+	created := h.create(validConnection())
+	if _, ok := created["sandbox"]; ok {
+		t.Errorf("default: sandbox = %v, want absent", created["sandbox"])
+	}
+	h.do(http.MethodPost, "/v1/connections/"+idOf(t, created)+"/test", nil).wantStatus(t, http.StatusOK)
+	if n := len(h.pinger.calls()); n != 1 {
+		t.Errorf("/test ran %d tests, want 1", n)
+	}
+
+	h = newHarness(t, Config{NoTestEndpoint: true, LegacySandbox: true})
+	created = h.create(validConnection())
+	if created["sandbox"] != false {
+		t.Errorf("LegacySandbox: sandbox = %v, want false", created["sandbox"])
+	}
+	doc := validConnection()
+	doc["sandbox"] = true
+	if got := h.create(doc)["sandbox"]; got != true {
+		t.Errorf("LegacySandbox: a sandbox connection stored sandbox = %v", got)
+	}
+	h.do(http.MethodPost, "/v1/connections/"+idOf(t, created)+"/test", nil).wantError(t, http.StatusNotFound, codeNotFound, "")
 }

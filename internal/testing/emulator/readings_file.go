@@ -100,8 +100,22 @@ var readingModes = []readingMode{
 		"a plain string": func(c *Config) { c.PingErrorsAsStrings = true },
 	})},
 	{key: "save.offline", play: oneOf(map[string]func(*Config){
-		"untouched: still true until the next test": nil,
-		"cleared to false by the save":              func(c *Config) { c.SaveTestsOffline = true },
+		"cleared to false by the save":              nil,
+		"untouched: still true until the next test": func(c *Config) { c.SaveKeepsOffline = true },
+	})},
+	{key: "test.endpoint", play: func(c *Config, value string) bool {
+		switch {
+		case strings.HasPrefix(value, "404"):
+			c.NoTestEndpoint = true
+			return true
+		case strings.Contains(value, " with errors"):
+			return true
+		}
+		return false
+	}},
+	{key: "sandbox", play: oneOf(map[string]func(*Config){
+		"absent":         nil,
+		"present: false": func(c *Config) { c.LegacySandbox = true },
 	})},
 	{key: "usessl", play: func(c *Config, value string) bool {
 		switch {

@@ -107,10 +107,14 @@ type Config struct {
 	// when a connection is saved, as a service that does not store it would. By default it is
 	// stored and returned, and decides whether a test uses SSL.
 	DropUseSSL bool
-	// SaveTestsOffline makes a save (PUT) of an offline connection test it and clear the flag
-	// when the test passes. By default a save leaves offline as it was: only a test
-	// (POST /connections/{id}/ping) sets or clears it, as the integrator.io UI source says.
-	SaveTestsOffline bool
+	// SaveKeepsOffline makes a save (PUT) leave offline as it was, so that only a test
+	// (POST /connections/{id}/ping) sets or clears it: the reading of the UI source's comment
+	// ("calling ping after connection save sets the offline flag"). By default a clean save of
+	// an offline connection brings it back online, as Celigo's help text says ("brought back
+	// online manually by re-entering credentials and clicking the 'Save' button (assuming there
+	// are no new errors)"): the save tests the new settings and clears the flag when they work;
+	// a failure never rejects the save.
+	SaveKeepsOffline bool
 	// CreateOffline stores new connections with offline = true until their first test. By
 	// default a new connection is stored with offline = false.
 	CreateOffline bool
@@ -119,6 +123,14 @@ type Config struct {
 	// lastModifiedBy, offline), naming it. By default such fields are dropped, and each is
 	// counted (ServerSetFieldsSent), so tests can prove a client never sends them.
 	RefuseServerSetFields bool
+	// NoTestEndpoint answers 404 to POST /connections/{id}/test ("more thorough than ping" in
+	// Celigo's MCP reference, its shape unpublished). By default it tests the saved connection
+	// and answers as the ping does.
+	NoTestEndpoint bool
+	// LegacySandbox plays a legacy production/sandbox account: every new connection is stored
+	// with sandbox = false (production) unless the client sends it, as the UI sets it. By default
+	// documents carry no sandbox field (a multi-environment account).
+	LegacySandbox bool
 	// ControlsRequireToken makes the /_emulator controls require one of Tokens as a bearer
 	// token, as they do when the emulator serves beyond loopback. They always answer only
 	// requests addressed to a loopback host.
@@ -250,6 +262,7 @@ func (s *Server) registerAPI() {
 	a.add(http.MethodDelete, "/v1/connections/{id}", s.deleteConnection)
 	a.add(http.MethodPost, "/v1/connections/{id}/ping", s.pingSavedConnection)
 	a.add(http.MethodGet, "/v1/connections/{id}/ping", s.pingSavedConnection) // the legacy form
+	a.add(http.MethodPost, "/v1/connections/{id}/test", s.testSavedConnection)
 
 	a.add(http.MethodGet, "/v1/agents", s.listAgents)
 	a.add(http.MethodPost, "/v1/agents", s.createAgent)
