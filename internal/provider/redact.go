@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -33,27 +34,18 @@ func newRedactor(s secrets) redactor {
 		quoted, _ := json.Marshal(secret)
 		for _, form := range []string{secret, url.QueryEscape(secret), url.PathEscape(secret),
 			strings.Trim(string(quoted), `"`)} {
-			if !containsString(r.forms, form) {
+			if !slices.Contains(r.forms, form) {
 				r.forms = append(r.forms, form)
 			}
 		}
 		// A PEM key may be quoted one line at a time (a driver echoing what it could not parse).
 		for _, line := range strings.Split(secret, "\n") {
-			if line = strings.TrimSpace(line); len(line) >= 16 && !strings.HasPrefix(line, "-----") && !containsString(r.forms, line) {
+			if line = strings.TrimSpace(line); len(line) >= 16 && !strings.HasPrefix(line, "-----") && !slices.Contains(r.forms, line) {
 				r.forms = append(r.forms, line)
 			}
 		}
 	}
 	return r
-}
-
-func containsString(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // text returns s without any of the secrets.
