@@ -200,7 +200,7 @@ func withJitter(d time.Duration) time.Duration {
 // rate limit, which all of its tokens share, not a fault of the host, the URL or the token.
 func (c *Client) rateLimited(cl *call, last error, throttled int, waited time.Duration) error {
 	msg := fmt.Sprintf("integrator.io API: %s %s: integrator.io is rate-limiting this account: it answered 429 Too Many "+
-		"Requests %d time(s) and the operation's deadline came before it let the request through (waited %s). "+
+		"Requests %d time(s) over %s, until the time this operation may take was used up. "+
 		"The limit is the account's, shared by all of its tokens, workspaces and other automation: try again when "+
 		"the account is less busy, lower terraform's -parallelism, or raise the resource's timeouts",
 		cl.method, cl.path, throttled, waited.Round(time.Second))
