@@ -78,7 +78,7 @@ type CLI struct {
 	Binary    string   // terraform or tofu
 	Dir       string   // the configuration's directory
 	CLIConfig string   // TF_CLI_CONFIG_FILE
-	Env       []string // extra environment, KEY=value
+	Env       []string // extra environment, KEY=value; the only source of INTEGRATORIO_* variables
 }
 
 // Result is what one command printed, and how long it took.
@@ -97,7 +97,7 @@ func (r Result) Output() string { return r.Stdout + r.Stderr }
 func (c CLI) Run(ctx context.Context, args ...string) Result {
 	cmd := exec.CommandContext(ctx, c.Binary, args...)
 	cmd.Dir = c.Dir
-	cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+c.CLIConfig, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1", "TF_INPUT=0")
+	cmd.Env = append(environWithout("INTEGRATORIO_"), "TF_CLI_CONFIG_FILE="+c.CLIConfig, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1", "TF_INPUT=0")
 	cmd.Env = append(cmd.Env, c.Env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -115,4 +115,18 @@ func tail(s string, n int) string {
 		return s
 	}
 	return "…" + s[len(s)-n:]
+}
+
+// environWithout is the process environment less the variables whose names start with prefix.
+// The account a run talks to is the one its Env names: `make testacc` exports INTEGRATORIO_* for
+// an emulator of its own, and a test that leaves one out (to see the provider without it) must
+// not get that emulator's instead.
+func environWithout(prefix string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, prefix) {
+			env = append(env, kv)
+		}
+	}
+	return env
 }
