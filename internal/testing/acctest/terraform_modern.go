@@ -13,51 +13,79 @@ import (
 )
 
 // Tests of resource identity, list resources (terraform query) and actions need Terraform 1.14 or
-// later. `make tools` builds Terraform 1.15 into bin/terraform-1.15 (scripts/install-tools.sh);
-// such tests run with it whatever TF_ACC_TERRAFORM_PATH names, and are skipped, saying why, when
-// it is missing, except where EnvRequireTerraform115 is set (CI), which fails them instead.
+// later. `make tools` builds Terraform 1.16 into bin/terraform-1.16 and 1.15 into bin/terraform-1.15
+// (scripts/install-tools.sh); such tests run with 1.16 (UseTerraform116) whatever
+// TF_ACC_TERRAFORM_PATH names, and are skipped, saying why, when it is missing, except where
+// EnvRequireTerraform116 or EnvRequireTerraform115 is set (CI), which fails them instead.
 const (
-	// EnvTerraform115 overrides where Terraform 1.14+ is (default: bin/terraform-1.15).
+	// EnvTerraform116 overrides where Terraform 1.16 is (default: bin/terraform-1.16).
+	EnvTerraform116 = "INTEGRATORIO_ACC_TERRAFORM_1_16"
+	// EnvRequireTerraform116, when set, fails instead of skipping a test that needs Terraform 1.16
+	// (or, through UseTerraform115, 1.14+) and cannot find it: the make targets CI runs set it.
+	EnvRequireTerraform116 = "INTEGRATORIO_ACC_REQUIRE_TERRAFORM_1_16"
+	// EnvTerraform115 overrides where Terraform 1.15 is (default: bin/terraform-1.15).
 	EnvTerraform115 = "INTEGRATORIO_ACC_TERRAFORM_1_15"
-	// EnvRequireTerraform115, when set, fails instead of skipping a test that needs Terraform 1.14+
-	// and cannot find it: the make targets CI runs set it.
+	// EnvRequireTerraform115 has the meaning of EnvRequireTerraform116 (kept for the CI
+	// definitions and scripts that set it).
 	EnvRequireTerraform115 = "INTEGRATORIO_ACC_REQUIRE_TERRAFORM_1_15"
 )
 
-// Terraform115Path returns the Terraform 1.14+ binary tests of identity, query and actions use, or
-// "" when there is none.
-func Terraform115Path() string {
-	if p := os.Getenv(EnvTerraform115); p != "" {
+// Terraform116Path returns bin/terraform-1.16 (or EnvTerraform116), or "" when there is none.
+func Terraform116Path() string { return builtTerraform(EnvTerraform116, "terraform-1.16") }
+
+// Terraform115Path returns bin/terraform-1.15 (or EnvTerraform115), or "" when there is none.
+func Terraform115Path() string { return builtTerraform(EnvTerraform115, "terraform-1.15") }
+
+func builtTerraform(env, name string) string {
+	if p := os.Getenv(env); p != "" {
 		return p
 	}
 	root, err := clirunner.ModuleRoot()
 	if err != nil {
 		return ""
 	}
-	p := filepath.Join(root, "bin", "terraform-1.15")
+	p := filepath.Join(root, "bin", name)
 	if !fileExists(p) {
 		return ""
 	}
 	return p
 }
 
-// UseTerraform115 makes this test's CLI Terraform 1.15 (TF_ACC_TERRAFORM_PATH, for this test
+// UseTerraform116 makes this test's CLI Terraform 1.16 (TF_ACC_TERRAFORM_PATH, for this test
 // only: such tests cannot be parallel) and returns its path. It skips the test under OpenTofu,
-// which has none of these features, and when no such Terraform is built, unless
-// EnvRequireTerraform115 is set.
+// which has none of these features, and when Terraform 1.16 is not built, unless
+// EnvRequireTerraform116 or EnvRequireTerraform115 is set.
+func UseTerraform116(t *testing.T) string {
+	t.Helper()
+	return useModernTerraform(t, Terraform116Path(), "Terraform 1.16", "bin/terraform-1.16", EnvTerraform116)
+}
+
+// UseTerraform115 makes this test's CLI the newest Terraform 1.14+ built: bin/terraform-1.16 when
+// it is there, else bin/terraform-1.15 (or what EnvTerraform116 / EnvTerraform115 name), and
+// returns its path; it skips and fails as UseTerraform116 does. New tests call UseTerraform116.
 func UseTerraform115(t *testing.T) string {
+	t.Helper()
+	p := Terraform116Path()
+	if p == "" {
+		p = Terraform115Path()
+	}
+	return useModernTerraform(t, p, "Terraform 1.14+", "bin/terraform-1.16", EnvTerraform116)
+}
+
+func useModernTerraform(t *testing.T, p, what, built, env string) string {
 	t.Helper()
 	cli := os.Getenv("TF_ACC_TERRAFORM_PATH")
 	if os.Getenv("TF_ACC_PROVIDER_HOST") == "registry.opentofu.org" || strings.Contains(filepath.Base(cli), "tofu") {
-		t.Skip("needs Terraform 1.14+ (resource identity, terraform query, actions), which OpenTofu does not offer; " +
-			"`make testacc` runs it with bin/terraform-1.15")
+		t.Skip("needs " + what + " (resource identity, terraform query, actions), which OpenTofu does not offer; " +
+			"`make testacc` runs it with " + built)
 	}
-	p := Terraform115Path()
 	if p == "" {
-		msg := "needs Terraform 1.14+ (resource identity, terraform query, actions): run `make tools`, which builds " +
-			"bin/terraform-1.15, or set " + EnvTerraform115 + " to such a binary"
-		if os.Getenv(EnvRequireTerraform115) != "" {
-			t.Fatal(msg + " (" + EnvRequireTerraform115 + " is set, so this test must run)")
+		msg := "needs " + what + " (resource identity, terraform query, actions): run `make tools`, which builds " +
+			built + ", or set " + env + " to such a binary"
+		for _, req := range []string{EnvRequireTerraform116, EnvRequireTerraform115} {
+			if os.Getenv(req) != "" {
+				t.Fatal(msg + " (" + req + " is set, so this test must run)")
+			}
 		}
 		t.Skip(msg)
 	}

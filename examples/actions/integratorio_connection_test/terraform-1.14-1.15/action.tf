@@ -1,4 +1,4 @@
-# Terraform 1.14 or later.
+# Terraform 1.14 and 1.15. Terraform 1.16 refuses this (an action reference cycle): see ../action.tf.
 variable "db_password" {
   type      = string
   sensitive = true
