@@ -30,6 +30,8 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"path/filepath"
+	"reflect"
 	"regexp"
 	"sort"
 	"strconv"
@@ -69,7 +71,10 @@ var readings = []reading{
 	{"mask.passphrase", "rdbms.ssl.passphrase on GET", `[doc] masked "******"`},
 	{"mask.ca", "rdbms.ssl.ca on GET", "[doc]/[guess] masked or omitted (schema: write-only)"},
 	{"mask.cert", "rdbms.ssl.cert on GET", "[doc]/[guess] masked or omitted (schema: write-only)"},
+	{"usessl", "`rdbms.useSSL: true` sent with POST (as the UI sends it), on GET", "[ui] sent with every save; [guess] stored or dropped"},
 	{"port.type", "rdbms.port on GET", "[doc] a number; [guess] a string in old documents"},
+	{"lastmodifiedby", "`lastModifiedBy` on GET after a create", "[doc] set by the server: the _id of the user who last wrote it"},
+	{"serverset.put", "a PUT that sends `lastModifiedBy` back (the client never does)", "[guess] unpublished: ignored or refused"},
 	{"unknown.post", "an unknown field sent with POST", "[guess] unpublished"},
 	{"externalid.post", "`externalId` (a field this client does not model) sent with POST", "[doc] a connection field"},
 	{"unknown.put", "a field left out of a PUT", "[doc] erased (PUT replaces the whole document)"},
@@ -83,10 +88,13 @@ var readings = []reading{
 	{"ping.ok.offline", "`offline` after a successful test", "[ui] false"},
 	{"save.offline", "`offline` of an offline connection after a save (PUT) of working settings", "[ui]/[guess] unpublished: only a test sets it"},
 	{"paging.limit", "GET /connections?limit=1 with two or more connections", "[doc] pages via skip/limit"},
+	{"paging.limit1000", "GET /connections?limit=1000 (what the client asks first)", "[doc] \"default 1000\" and \"Default 100\", no maximum; [guess] 400 `invalid_query_params`"},
+	{"paging.next", "what the `rel=\"next\"` URL carries", "[doc] skip/limit (portal); [ui] a cursor after=<id>"},
 	{"paging.host", "host of the `Link: rel=\"next\"` URL", "[doc] may differ from the one asked"},
 	{"delete.status", "DELETE /connections/{id}", "[doc] 204 (to the recycle bin)"},
 	{"delete.again", "DELETE of a deleted id", "[guess] 404"},
 	{"ratelimit.headers", "rate-limit headers seen on any answer", "[doc] Retry-After on 429; others unpublished"},
+	{"ratelimit.probes", "429 answers to the suite's raw probes (waited out for Retry-After, as the client does)", "[doc] per-account bucket, Retry-After in whole seconds"},
 }
 
 // contractTarget is an account to run the suite against.
@@ -115,6 +123,8 @@ type probe struct {
 	mu          sync.Mutex
 	observed    map[string]string
 	rateHeaders map[string]bool
+	waits429    int           // 429 answers raw probes waited out
+	waited429   time.Duration // how long they waited in all
 	created     []string
 }
 
@@ -217,9 +227,41 @@ func (a answer) doc() map[string]any {
 	return m
 }
 
+// Raw probes wait out a 429 as the client does: up to probeRetries times, Retry-After seconds
+// each (1 when absent), at most maxProbeWait. An account shared with other automation may be
+// rate limited for a moment; that is not an answer to the question a probe asks.
+const (
+	probeRetries = 5
+	maxProbeWait = 60 * time.Second
+)
+
 // raw sends one request as any HTTP client would, with this target's token unless token is
-// given, and notes the rate-limit headers of the answer.
+// given, and notes the rate-limit headers of the answer. A 429 is waited out (see probeRetries).
 func (p *probe) raw(t *testing.T, method, path string, body any, token ...string) answer {
+	t.Helper()
+	for attempt := 0; ; attempt++ {
+		a := p.rawOnce(t, method, path, body, token...)
+		if a.status != http.StatusTooManyRequests || attempt == probeRetries {
+			return a
+		}
+		wait := time.Second
+		if s, err := strconv.Atoi(strings.TrimSpace(a.header.Get("Retry-After"))); err == nil && s > 0 {
+			wait = min(time.Duration(s)*time.Second, maxProbeWait)
+		}
+		p.mu.Lock()
+		p.waits429++
+		p.waited429 += wait
+		p.mu.Unlock()
+		select {
+		case <-time.After(wait):
+		case <-t.Context().Done():
+			t.Fatalf("%s %s: rate limited (429), and the test ended while waiting %s", method, path, wait)
+		}
+	}
+}
+
+// rawOnce is one request of raw.
+func (p *probe) rawOnce(t *testing.T, method, path string, body any, token ...string) answer {
 	t.Helper()
 	var rd io.Reader
 	if body != nil {
@@ -563,6 +605,7 @@ func caseCreateReadBack(t *testing.T, p *probe) {
 	db["password"] = password
 	db["ssl"] = map[string]any{"ca": cert, "cert": cert, "key": key, "passphrase": passphrase}
 	db["disableStrictSSL"] = true
+	db["useSSL"] = true
 	db["options"] = []any{map[string]any{"name": "statement_timeout", "value": "30000"}}
 	db["concurrencyLevel"] = 3
 	doc["externalId"] = name
@@ -591,12 +634,26 @@ func caseCreateReadBack(t *testing.T, p *probe) {
 	} else {
 		p.record("create.offline", "absent")
 	}
+	switch by, present := got["lastModifiedBy"]; {
+	case !present:
+		p.record("lastmodifiedby", "absent")
+	case by == p.userID && p.userID != "":
+		p.record("lastmodifiedby", "present: the token's user (tokenInfo _userId)")
+	default:
+		p.record("lastmodifiedby", "present: %s", jsonText(by))
+	}
 	gdb, ssl := rdbmsOf(got), sslOf(got)
 	p.record("mask.password", "%s", secretReading(gdb, "password", password))
 	p.record("mask.key", "%s", secretReading(ssl, "key", key))
 	p.record("mask.passphrase", "%s", secretReading(ssl, "passphrase", passphrase))
 	p.record("mask.ca", "%s", secretReading(ssl, "ca", cert))
 	p.record("mask.cert", "%s", secretReading(ssl, "cert", cert))
+	switch v, ok := gdb["useSSL"]; {
+	case !ok:
+		p.record("usessl", "dropped")
+	default:
+		p.record("usessl", "kept: %s", jsonText(v))
+	}
 	switch gdb["port"].(type) {
 	case float64:
 		p.record("port.type", "a number")
@@ -695,6 +752,16 @@ func casePut(t *testing.T, p *probe) {
 	got := p.get(t, id)
 	if got["name"] != name+"-renamed" {
 		t.Fatalf("after PUT the name is %s", jsonText(got["name"]))
+	}
+	if by, ok := got["lastModifiedBy"]; ok {
+		echo := map[string]any{"type": doc["type"], "name": doc["name"], "rdbms": doc["rdbms"], "lastModifiedBy": by}
+		if a := p.raw(t, http.MethodPut, "/connections/"+id, echo); a.status/100 == 2 {
+			p.record("serverset.put", "accepted: %d", a.status)
+		} else {
+			p.record("serverset.put", "rejected: %d, %s", a.status, envelopeShape(a))
+		}
+	} else {
+		p.record("serverset.put", "not observed: no lastModifiedBy to send back")
 	}
 	p.mu.Lock()
 	_, done := p.observed["unknown.put"]
@@ -834,8 +901,22 @@ func casePaging(t *testing.T, p *probe) {
 	} else {
 		p.record("paging.limit", "%d documents, no Link header", len(items))
 	}
+	big := p.raw(t, http.MethodGet, "/connections?limit=1000", nil)
+	if big.status/100 == 2 {
+		p.record("paging.limit1000", "accepted: %d", big.status)
+	} else {
+		p.record("paging.limit1000", "refused: %d, %s", big.status, envelopeShape(big))
+	}
 	if m := regexp.MustCompile(`<([^>]+)>\s*;[^,]*rel="?next"?`).FindStringSubmatch(link); m != nil {
 		next, err := url.Parse(m[1])
+		if err == nil {
+			keys := make([]string, 0, len(next.Query()))
+			for k := range next.Query() {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			p.record("paging.next", "query keys %s", strings.Join(keys, ", "))
+		}
 		base, _ := url.Parse(p.tg.baseURL)
 		switch {
 		case err != nil:
@@ -849,6 +930,7 @@ func casePaging(t *testing.T, p *probe) {
 		}
 	} else {
 		p.record("paging.host", "not observed: no next link")
+		p.record("paging.next", "not observed: no next link")
 	}
 	all, err := p.c.Connections.List(t.Context())
 	if err != nil {
@@ -896,6 +978,14 @@ func caseRateLimitHeaders(_ *testing.T, p *probe) {
 	} else {
 		p.record("ratelimit.headers", "%s", strings.Join(names, ", "))
 	}
+	p.mu.Lock()
+	waits, waited := p.waits429, p.waited429
+	p.mu.Unlock()
+	if waits == 0 {
+		p.record("ratelimit.probes", "none")
+	} else {
+		p.record("ratelimit.probes", "%d, waited out (%s in all)", waits, waited)
+	}
 }
 
 // table renders the readings of one or more probes, one row per reading.
@@ -920,8 +1010,31 @@ func table(titles []string, probes []*probe) string {
 	return b.String()
 }
 
+// readingsFile is what a probe observed, in the form integratorio-emulator -readings plays.
+func readingsFile(p *probe, at time.Time) emulator.ReadingsFile {
+	f := emulator.ReadingsFile{Target: p.tg.baseURL, ObservedAt: at.UTC().Format(time.RFC3339), Readings: map[string]string{}}
+	for _, r := range readings {
+		v, ok := p.observed[r.key]
+		if !ok {
+			v = "not observed (its case failed or was skipped)"
+		}
+		f.Readings[r.key] = v
+	}
+	return f
+}
+
+// writeReadings writes the JSON form of the table beside its Markdown path (x.md: x.json).
+func writeReadings(mdPath string, f emulator.ReadingsFile) error {
+	data, err := json.MarshalIndent(f, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(strings.TrimSuffix(mdPath, ".md")+".json", append(data, '\n'), 0o644) //nolint:gosec // G306: no secrets
+}
+
 // TestAccContract runs the suite against the account INTEGRATORIO_* name and writes its readings
-// to INTEGRATORIO_ACC_CONTRACT_OUT when set (`make testacc-live`: bin/live-contract.md).
+// to INTEGRATORIO_ACC_CONTRACT_OUT when set (`make testacc-live`: bin/live-contract.md), and
+// beside it as JSON (bin/live-contract.json), which integratorio-emulator -readings plays.
 func TestAccContract(t *testing.T) {
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("acceptance test: set TF_ACC=1 to run it against the account INTEGRATORIO_API_TOKEN names " +
@@ -952,6 +1065,9 @@ func TestAccContract(t *testing.T) {
 	if path := os.Getenv("INTEGRATORIO_ACC_CONTRACT_OUT"); path != "" {
 		if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
 			t.Fatalf("writing the contract table: %v", err)
+		}
+		if err := writeReadings(path, readingsFile(p, start)); err != nil {
+			t.Fatalf("writing the readings as JSON: %v", err)
 		}
 	}
 }
@@ -985,7 +1101,8 @@ func pgFromEnv(t *testing.T) *contractPG {
 type emulatorMode struct {
 	title  string
 	cfg    emulator.Config
-	scoped bool // the suite's token is a custom-scoped one (Config.ScopedTokens)
+	scoped bool                 // the suite's token is a custom-scoped one (Config.ScopedTokens)
+	faults emulator.FaultConfig // injected from the start
 }
 
 var emulatorModes = []emulatorMode{
@@ -993,9 +1110,13 @@ var emulatorModes = []emulatorMode{
 	{title: "emulator, the other readings", cfg: emulator.Config{
 		ReturnCertificates: true, DropEmptySSL: true, SaveTestsOffline: true, CreateOffline: true,
 		PingFailureStatus: http.StatusUnprocessableEntity, PingErrorsAsStrings: true,
-		AgentOnlineField: true, LinkHost: "api-2.tf-acc.example",
+		AgentOnlineField: true, LinkHost: "api-2.tf-acc.example", RefuseServerSetFields: true,
+		DropUseSSL: true,
 	}},
-	{title: "emulator, a scoped token, certificates omitted", scoped: true, cfg: emulator.Config{OmitCertificates: true}},
+	{title: "emulator, a scoped token, certificates omitted, cursor paging, limit at most 100", scoped: true,
+		cfg: emulator.Config{OmitCertificates: true, CursorPaging: true, MaxLimit: 100},
+		// The first raw DELETE is rate limited, as on an account shared with other automation.
+		faults: emulator.FaultConfig{Rules: []emulator.FaultRule{{Method: http.MethodDelete, Kind: emulator.FaultRateLimit, RetryAfter: 1, Count: 1}}}},
 }
 
 // The emulator's pinger in these runs: only the suite's "working database" logs in.
@@ -1031,6 +1152,9 @@ func TestContract_emulatorModes(t *testing.T) {
 				}
 				cfg.Pinger = fakePinger
 				emu := emulator.New(cfg)
+				if err := emu.SetFaults(m.faults); err != nil {
+					t.Fatal(err)
+				}
 				if _, err := emu.AddAgent(emulator.AgentSpec{Name: "tf-acc-agent", Online: true, Version: "3.0.5"}); err != nil {
 					t.Fatal(err)
 				}
@@ -1061,11 +1185,92 @@ func TestContract_emulatorModes(t *testing.T) {
 		"ping.fail.entry":  {`an object, code a string "connection_failed"`, "a plain string", `an object, code a string "connection_failed"`},
 		"save.offline":     {"untouched: still true until the next test", "cleared to false by the save", "untouched: still true until the next test"},
 		"paging.host":      {"the host asked", "another host: api-2.tf-acc.example", "the host asked"},
+		"lastmodifiedby":   {"present: the token's user (tokenInfo _userId)", "present: the token's user (tokenInfo _userId)", "present: the token's user (tokenInfo _userId)"},
+		"paging.limit1000": {"accepted: 200", "accepted: 200", `refused: 400, envelope, code "invalid_query_params", field "limit"`},
+		"paging.next":      {"query keys limit, skip", "query keys limit, skip", "query keys after, limit"},
+		"delete.status":    {"204", "204", "204"},
+		"ratelimit.probes": {"none", "none", "1, waited out (1s in all)"},
+		"usessl":           {"kept: true", "dropped", "kept: true"},
+		"serverset.put":    {"accepted: 200", `rejected: 422, envelope, code "invalid_value", field "lastModifiedBy"`, "accepted: 200"},
 	} {
 		for i, p := range probes {
 			if got := p.observed[key]; got != want[i] {
 				t.Errorf("%s under %q: observed %q, want %q", key, titles[i], got, want[i])
 			}
+		}
+	}
+}
+
+// newModeProbe runs the suite against an in-process emulator configured by cfg (its token, the
+// fake pinger and an online agent added), and returns what it observed.
+func newModeProbe(t *testing.T, cfg emulator.Config) *probe {
+	t.Helper()
+	token := "tf-acc-token-" + randomHex(8)
+	cfg.Tokens = append(cfg.Tokens, token)
+	cfg.Pinger = fakePinger
+	emu := emulator.New(cfg)
+	if _, err := emu.AddAgent(emulator.AgentSpec{Name: "tf-acc-agent", Online: true, Version: "3.0.5"}); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(emu)
+	t.Cleanup(srv.Close)
+	pg := fakePG
+	p := newProbe(t, contractTarget{baseURL: srv.URL + "/v1", token: token, pg: &pg, agent: "tf-acc-agent"})
+	runContract(t, p)
+	return p
+}
+
+// An emulator started from a readings file reproduces the table the file was written from: the
+// suite observes, against it, every reading as the file has it. The files come from emulators in
+// two of their modes (an account's file would come from make testacc-live), written and read
+// back as integratorio-emulator -readings does.
+func TestContract_emulatorFromReadings(t *testing.T) {
+	t.Parallel()
+	for _, m := range emulatorModes {
+		if m.scoped {
+			continue // a scoped token's readings belong to the token, not to the account
+		}
+		t.Run(m.title, func(t *testing.T) {
+			t.Parallel()
+			var source *probe
+			t.Run("source", func(t *testing.T) { source = newModeProbe(t, m.cfg) })
+			path := filepath.Join(t.TempDir(), "account-contract.md")
+			if err := writeReadings(path, readingsFile(source, time.Now())); err != nil {
+				t.Fatal(err)
+			}
+			file, err := emulator.LoadReadings(strings.TrimSuffix(path, ".md") + ".json")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var cfg emulator.Config
+			if _, err := file.Play(&cfg); err != nil {
+				t.Fatal(err)
+			}
+			var replay *probe
+			t.Run("replay", func(t *testing.T) { replay = newModeProbe(t, cfg) })
+			for _, r := range readings {
+				if got, want := replay.observed[r.key], file.Readings[r.key]; got != want {
+					t.Errorf("%s: the emulator started from the file shows %q, the file says %q", r.key, got, want)
+				}
+			}
+			// The replay is not the defaults in disguise: a mode that differs is played.
+			if m.title != "emulator defaults" && reflect.DeepEqual(cfg, emulator.Config{}) {
+				t.Error("the readings of a non-default mode set no mode")
+			}
+		})
+	}
+}
+
+// Every reading the emulator plays by a mode is a reading of the table.
+func TestContract_playedReadingsAreInTheTable(t *testing.T) {
+	t.Parallel()
+	keys := map[string]bool{}
+	for _, r := range readings {
+		keys[r.key] = true
+	}
+	for _, k := range emulator.PlayedReadings() {
+		if !keys[k] {
+			t.Errorf("emulator mode for reading %q, which the contract suite does not record", k)
 		}
 	}
 }

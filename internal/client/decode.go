@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // maxPages bounds a listing. At the API's page size of 1000 this is a million documents: a
@@ -79,18 +80,38 @@ func decodeList[T any](c *Client, resp *response, what string) ([]T, error) {
 // maxPageSize is the largest page the API serves (integratorio-api.md: "page size up to 1000").
 const maxPageSize = 1000
 
+// limitRefused holds the base URLs whose service answered 400 to a listing that asked for
+// limit=maxPageSize. The portal states the default page size both as 100 and as 1000 and no
+// maximum, and the UI never sends a limit: once refused, this process lists without it.
+var limitRefused sync.Map // base URL (string) → true
+
 func listAll[T any](ctx context.Context, c *Client, path, what string) ([]T, error) {
 	var all []T
 	first := c.newCall(http.MethodGet, path, nil, safeToRepeat)
-	// Ask for the largest page the API serves: a listing of many objects then costs a few
-	// round trips instead of one per default-sized page. Later pages follow the server's links.
-	u := *first.url
-	u.RawQuery = url.Values{"limit": {strconv.Itoa(maxPageSize)}}.Encode()
-	cl := c.newCallURL(http.MethodGet, &u, nil, safeToRepeat)
+	base := c.baseURL.String()
+	_, refused := limitRefused.Load(base)
+	cl := first
+	if !refused {
+		// Ask for the largest page the API serves: a listing of many objects then costs a few
+		// round trips instead of one per default-sized page. Later pages follow the server's links.
+		u := *first.url
+		u.RawQuery = url.Values{"limit": {strconv.Itoa(maxPageSize)}}.Encode()
+		cl = c.newCallURL(http.MethodGet, &u, nil, safeToRepeat)
+	}
 	seen := map[string]bool{}
 	for page := 1; ; page++ {
 		seen[cl.url.String()] = true
 		resp, err := c.do(ctx, cl)
+		var apiErr *APIError
+		if page == 1 && cl != first && errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusBadRequest {
+			// Without it the listing costs more pages, but far fewer requests than the one GET
+			// per object a caller would fall back to.
+			limitRefused.Store(base, true)
+			c.logger.Warn(ctx, "integrator.io refused the listing's limit; listing with its default page size from now on",
+				map[string]any{"limit": maxPageSize, "status": apiErr.StatusCode, "code": apiErr.Code})
+			cl, page = first, 0
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}

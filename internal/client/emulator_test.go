@@ -146,3 +146,42 @@ func TestEmulator_pingErrorsAsStrings(t *testing.T) {
 		}
 	}
 }
+
+// TestEmulator_cursorPagingAndRefusedLimit (Config.CursorPaging, Config.MaxLimit): next links
+// that carry a cursor are followed as given, and a service that refuses limit=1000 with 400
+// invalid_query_params is listed without it at its own page size; the client remembers that for
+// the process, so a second listing does not ask again.
+func TestEmulator_cursorPagingAndRefusedLimit(t *testing.T) {
+	t.Parallel()
+	c, emu := newEmulatorClient(t, emulator.Config{CursorPaging: true, MaxLimit: 100, PageSize: 100}, testToken)
+	const n = 250
+	want := make(map[string]bool, n)
+	for range n {
+		id, err := emu.AddAgent(emulator.AgentSpec{Name: "agent"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[id] = true
+	}
+	emu.ResetStats()
+	for round, wantRequests := range []int{1 + 3, 3} { // the refused first page, then three pages; then three
+		agents, err := c.Agents.List(t.Context())
+		if err != nil {
+			t.Fatalf("List %d: %v", round, err)
+		}
+		seen := map[string]bool{}
+		for _, a := range agents {
+			if !want[a.ID] || seen[a.ID] {
+				t.Fatalf("List %d: agent %s listed twice or unknown", round, a.ID)
+			}
+			seen[a.ID] = true
+		}
+		if len(seen) != n {
+			t.Fatalf("List %d: %d agents, want %d", round, len(seen), n)
+		}
+		if got := emu.Stats()["GET /v1/agents"]; got != wantRequests {
+			t.Errorf("List %d: %d requests, want %d", round, got, wantRequests)
+		}
+		emu.ResetStats()
+	}
+}

@@ -22,8 +22,8 @@ const (
 	RDBMSTypePostgreSQL = "postgresql"
 )
 
-// Connection is an integrator.io connection document. Fields the server sets (ID, Offline,
-// CreatedAt, LastModified) are never sent: see MarshalJSON.
+// Connection is an integrator.io connection document. Fields the server sets (serverSetFields:
+// ID, Offline, CreatedAt, LastModified, LastModifiedBy) are never sent: see MarshalJSON.
 type Connection struct {
 	ID                                string     `json:"_id,omitempty"`
 	Type                              string     `json:"type"`
@@ -34,6 +34,7 @@ type Connection struct {
 	RDBMS                             *RDBMS     `json:"rdbms,omitempty"`
 	CreatedAt                         *time.Time `json:"createdAt,omitempty"`
 	LastModified                      *time.Time `json:"lastModified,omitempty"`
+	LastModifiedBy                    string     `json:"lastModifiedBy,omitempty"` // the _id of the user who last wrote it
 
 	// Extra holds the document's fields this client does not model (debugDate, settings,
 	// _integrationId, future fields...), as the server sent them: see KeepUnmodelledFields.
@@ -52,9 +53,19 @@ type RDBMS struct {
 	DisableStrictSSL bool     `json:"disableStrictSSL,omitempty"`
 	Options          []Option `json:"options,omitempty"`
 	ConcurrencyLevel int      `json:"concurrencyLevel,omitempty"`
+	UseSSL           *bool    `json:"useSSL,omitempty"` // the UI's "Use SSL" box, sent with every save; nil when absent
 
 	// Extra holds the rdbms fields this client does not model (targetConcurrencyLevel...).
 	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// SSLOn reports whether the document asks for SSL: rdbms.useSSL when present (the UI's box),
+// otherwise whether it has an ssl object.
+func (r *RDBMS) SSLOn() bool {
+	if r.UseSSL != nil {
+		return *r.UseSSL
+	}
+	return r.SSL != nil
 }
 
 // SSL holds PEM text. Its presence in a document is what turns SSL on.

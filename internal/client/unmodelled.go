@@ -57,11 +57,26 @@ func (c *Connection) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// MarshalJSON leaves out the fields only the server may set, and writes Extra back.
+// serverSetFields are the top-level fields of a connection that only integrator.io sets (the
+// developer portal's api-conventions lists _id, createdAt, lastModified and lastModifiedBy; the
+// UI never sets offline). A write never carries them, modelled or not: a document read back and
+// sent again must not echo them.
+var serverSetFields = []string{"_id", "createdAt", "lastModified", "lastModifiedBy", "offline"}
+
+// MarshalJSON writes the document without the fields only the server may set, with Extra back.
 func (c Connection) MarshalJSON() ([]byte, error) {
-	p := plainConnection(c)
-	p.ID, p.Offline, p.CreatedAt, p.LastModified = "", false, nil, nil
-	return withUnmodelledFields(p, c.Extra, connectionKeys)
+	b, err := withUnmodelledFields(plainConnection(c), c.Extra, connectionKeys)
+	if err != nil {
+		return nil, err
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(b, &fields); err != nil {
+		return nil, err
+	}
+	for _, k := range serverSetFields {
+		delete(fields, k)
+	}
+	return json.Marshal(fields)
 }
 
 // UnmarshalJSON decodes the rdbms part of a document, keeping the fields it does not model.

@@ -172,3 +172,54 @@ func TestConnection_repeatedTextIsHeldOnce(t *testing.T) {
 		}
 	}
 }
+
+// Every field only the server sets (one list, serverSetFields) stays out of a write, whether the
+// client models it or keeps it among the unmodelled fields: a document read back, with each of
+// them set, is sent with none of them, through Create, Replace and PingUnsaved alike.
+func TestConnections_writesNeverCarryServerSetFields(t *testing.T) {
+	t.Parallel()
+	doc := map[string]any{}
+	if err := json.Unmarshal([]byte(documentWithUnmodelledFields), &doc); err != nil {
+		t.Fatal(err)
+	}
+	samples := map[string]any{"_id": "62beb2c2a0f5f2144816f818", "offline": true, "createdAt": "2026-12-01T08:00:00.000Z",
+		"lastModified": "2026-12-02T08:00:00.000Z", "lastModifiedBy": "5f96e6a30a45077b3a08f3ca"}
+	for _, k := range serverSetFields {
+		v, ok := samples[k]
+		if !ok {
+			t.Fatalf("no sample value for the server-set field %s", k)
+		}
+		doc[k] = v
+	}
+	body, _ := json.Marshal(doc)
+	ts := newTestServer(t, reply(http.StatusOK, string(body)))
+	c, _ := newTestClient(t, ts)
+	current, err := c.Connections.Get(t.Context(), connectionID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if current.LastModifiedBy != "5f96e6a30a45077b3a08f3ca" || current.ID == "" || !current.Offline || current.LastModified == nil {
+		t.Fatalf("server-set fields decoded as %+v", current)
+	}
+	_, _ = c.Connections.Create(t.Context(), current)
+	_, _ = c.Connections.Replace(t.Context(), connectionID, current)
+	_ = c.Connections.PingUnsaved(t.Context(), current)
+	reqs := ts.Requests()
+	if len(reqs) != 4 {
+		t.Fatalf("%d requests; want a GET and three writes", len(reqs))
+	}
+	for _, req := range reqs[1:] {
+		var sent map[string]any
+		if err := json.Unmarshal(req.Body, &sent); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range serverSetFields {
+			if _, ok := sent[k]; ok {
+				t.Errorf("%s %s sends the server-set field %s: %s", req.Method, req.Path, k, req.Body)
+			}
+		}
+		if sent["externalId"] != "erp-42" {
+			t.Errorf("%s %s lost an unmodelled field: %s", req.Method, req.Path, req.Body)
+		}
+	}
+}

@@ -58,8 +58,9 @@ func (f *Failure) Unwrap() error { return f.Err }
 
 // Hints shared by several failures.
 const (
-	hintServerCA = "Set ssl_ca to the CA certificate that signed the server certificate, " +
-		"or set ssl_verify_server_certificate = false to skip verification."
+	hintServerCA = "Set ssl_ca to the PEM of the CA certificate that signed the server certificate (the database " +
+		"administrator has it; for a cloud database, the provider's CA bundle). Only if you cannot get it, set " +
+		"ssl_verify_server_certificate = false: the connection is then encrypted but the server is not verified."
 	hintClientCertificate = "Set ssl_certificate and ssl_key to a client certificate signed by a CA the " +
 		"server trusts (its ssl_ca_file), whose common name is the user name."
 )
@@ -182,15 +183,6 @@ func (c *checker) serverError(pgErr *pgconn.PgError, err error) (*Failure, bool)
 			fmt.Sprintf("PostgreSQL at %s has no free connection slot: %s", c.addr, pgErr.Message),
 			"Close idle sessions or raise max_connections on the server, then try again.", err)
 		transient = true
-	case pgerrcode.UndefinedObject: // a run-time parameter the server does not know
-		name := pgErr.Message
-		if i, j := strings.Index(name, `"`), strings.LastIndex(name, `"`); i >= 0 && j > i {
-			name = name[i+1 : j]
-		}
-		f = c.newFailure(KindOther,
-			fmt.Sprintf("PostgreSQL does not know the run-time parameter %q given in properties (%s)", name, pgErr.Message),
-			fmt.Sprintf("properties holds PostgreSQL run-time parameters, such as statement_timeout or search_path: correct or remove the key %q. "+
-				"SHOW ALL on the server lists the parameters it knows.", name), err)
 	case pgerrcode.CannotConnectNow: // starting up, shutting down or in recovery
 		f = c.newFailure(KindTimeout, fmt.Sprintf("PostgreSQL at %s was not ready within %s: %s", c.addr, c.budget, pgErr.Message),
 			"Wait until the server has finished starting up or recovering, or raise the timeout.", err)

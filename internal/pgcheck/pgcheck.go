@@ -15,7 +15,9 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -63,8 +65,9 @@ type Settings struct {
 	// system CAs when SSL.CA is empty) and matches Host, as libpq's sslmode=verify-full.
 	VerifyServerCertificate bool
 
-	// Options are run-time parameters for the session, such as search_path or
-	// application_name. They may not set user, database or password.
+	// Options are integrator.io's driver options (rdbms.options), such as connectTimeout,
+	// application_name or statement_timeout: the check applies those it can (see optionKind)
+	// and names the others in Result.NotTried. They may not set user, database or password.
 	Options map[string]string
 
 	// Timeout bounds the whole check, retries included; 0 means DefaultTimeout.
@@ -90,6 +93,7 @@ type Result struct {
 	TLS           bool          // whether the session was encrypted
 	Attempts      int           // connection attempts made, 1 when the first succeeded
 	Duration      time.Duration // from the start of the check to its success
+	NotTried      []NotTried    // options the check could not apply from here, in name order
 }
 
 // Check connects to the server described by s, logs in, asks for the server version and
@@ -104,7 +108,7 @@ func Check(ctx context.Context, s Settings) (*Result, error) {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	c := &checker{settings: s, addr: net.JoinHostPort(s.Host, strconv.Itoa(s.Port)), budget: timeout}
+	c := &checker{settings: s, addr: net.JoinHostPort(s.Host, strconv.Itoa(s.Port)), budget: timeout, options: planOptions(s.Options)}
 	if d, ok := ctx.Deadline(); ok && d.Sub(start) < c.budget {
 		c.budget = max(d.Sub(start).Round(time.Millisecond), 0)
 	}
@@ -114,6 +118,9 @@ func Check(ctx context.Context, s Settings) (*Result, error) {
 		return nil, f
 	}
 	cfg.ConnectTimeout = min(timeout/3, maxAttemptTimeout)
+	if d := c.options.connectTimeout; d > 0 {
+		cfg.ConnectTimeout = min(cfg.ConnectTimeout, d)
+	}
 
 	deadlineCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -130,9 +137,16 @@ func Check(ctx context.Context, s Settings) (*Result, error) {
 	}
 	for attempt := 1; ; attempt++ {
 		result, st, err := c.attempt(deadlineCtx, cfg)
+		var optionFailure *Failure // a verdict on an option's value, not on the login
+		if errors.As(err, &optionFailure) {
+			optionFailure.Attempts = attempt
+			return nil, optionFailure
+		}
 		if err == nil {
 			result.Attempts = attempt
 			result.Duration = time.Since(start)
+			result.NotTried = append(slices.Clip(c.options.notTried), result.NotTried...)
+			slices.SortFunc(result.NotTried, func(a, b NotTried) int { return strings.Compare(a.Name, b.Name) })
 			return result, nil
 		}
 		if errors.Is(ctx.Err(), context.Canceled) {
@@ -170,6 +184,7 @@ type checker struct {
 	settings Settings
 	addr     string        // host:port, as shown in messages
 	budget   time.Duration // time the check may take, as shown in messages
+	options  plannedOptions
 }
 
 // config builds the pgconn configuration from the settings.
@@ -213,8 +228,8 @@ func (c *checker) config() (*pgconn.Config, *Failure) {
 	cfg.RequireAuth = ""
 	cfg.ChannelBinding = "prefer"
 	cfg.RuntimeParams = map[string]string{"application_name": applicationName}
-	for k, v := range s.Options {
-		cfg.RuntimeParams[k] = v
+	if c.options.applicationName != "" {
+		cfg.RuntimeParams["application_name"] = c.options.applicationName
 	}
 	if s.UseSSL {
 		tlsConfig, err := s.SSL.ClientConfig(s.Host, s.VerifyServerCertificate)
@@ -265,11 +280,15 @@ func (c *checker) attempt(ctx context.Context, base *pgconn.Config) (*Result, *a
 	}
 	// The answer is known by the time Close runs; a failed goodbye changes nothing.
 	defer func() { _ = conn.Close(ctx) }()
+	notTried, err := c.applyRunTimeOptions(ctx, conn, c.options.runTime)
+	if err != nil {
+		return nil, st, err
+	}
 	results, err := conn.Exec(ctx, "SHOW server_version").ReadAll()
 	if err != nil {
 		return nil, st, err
 	}
-	r := &Result{}
+	r := &Result{NotTried: notTried}
 	if len(results) == 1 && len(results[0].Rows) == 1 && len(results[0].Rows[0]) == 1 {
 		r.ServerVersion = string(results[0].Rows[0][0])
 	}

@@ -411,7 +411,9 @@ func TestCheckStopsWhenCancelled(t *testing.T) {
 	}
 }
 
-func TestCheckSendsOptionsAsRunTimeParameters(t *testing.T) {
+// Only application_name travels in the startup message: a name PostgreSQL does not know there
+// would end the login, so every other option is set after it.
+func TestCheckSendsOnlyApplicationNameAtStartup(t *testing.T) {
 	params := make(chan map[string]string, 1)
 	f := startFake(t, "127.0.0.1:0", func(conn net.Conn) {
 		backend := pgproto3.NewBackend(conn, conn)
@@ -423,23 +425,93 @@ func TestCheckSendsOptionsAsRunTimeParameters(t *testing.T) {
 	})
 	s := passwordSettings()
 	s.Port = f.port()
-	s.Options = map[string]string{"search_path": "audit"}
+	s.Options = map[string]string{"search_path": "audit", "ApplicationName": "orders-sync", "connectTimeout": "30"}
 	if _, err := Check(t.Context(), s); err == nil {
 		t.Fatal("Check succeeded against a fake server")
 	}
 	got := <-params
-	want := map[string]string{
-		"user": s.User, "database": s.Database,
-		"search_path": "audit", "application_name": applicationName,
-	}
+	want := map[string]string{"user": s.User, "database": s.Database, "application_name": "orders-sync"}
 	for k, v := range want {
 		if got[k] != v {
 			t.Errorf("startup parameter %s = %q; want %q", k, got[k], v)
 		}
 	}
+	for _, k := range []string{"search_path", "ApplicationName", "connectTimeout"} {
+		if _, ok := got[k]; ok {
+			t.Errorf("startup parameters hold %s: %v", k, got)
+		}
+	}
 	for k, v := range got {
 		if strings.Contains(v, s.Password) {
 			t.Errorf("startup parameter %s holds the password", k)
+		}
+	}
+}
+
+// Driver options against a real server: Celigo's own example (connectTimeout) and names
+// PostgreSQL does not know pass the check and are named as not tried; run-time parameters are set.
+func TestCheckDriverOptions(t *testing.T) {
+	t.Parallel()
+	s := passwordSettings()
+	s.Options = map[string]string{
+		"connectTimeout": "30", "application_name": "orders-sync", "statement_timeout": "30000",
+		"currentSchema": "public", "charset": "utf8", "connect_timeout": "soon", "shared_buffers": "1MB",
+	}
+	res, err := Check(t.Context(), s)
+	if err != nil {
+		t.Fatalf("Check: %v", err)
+	}
+	want := []NotTried{
+		{Name: "charset", Reason: "PostgreSQL has no run-time parameter of that name"},
+		{Name: "connect_timeout", Reason: "its value is not a positive number"},
+		{Name: "shared_buffers"},
+	}
+	if len(res.NotTried) != len(want) {
+		t.Fatalf("NotTried = %+v; want %+v", res.NotTried, want)
+	}
+	for i, w := range want {
+		got := res.NotTried[i]
+		if got.Name != w.Name || (w.Reason != "" && got.Reason != w.Reason) || got.Reason == "" {
+			t.Errorf("NotTried[%d] = %+v; want %+v", i, got, w)
+		}
+	}
+	if !strings.Contains(res.NotTried[2].Reason, "does not let this user set it in a session") {
+		t.Errorf("shared_buffers reason %q", res.NotTried[2].Reason)
+	}
+}
+
+// A value PostgreSQL refuses for a parameter it knows fails the check, naming the key.
+func TestCheckRefusedOptionValue(t *testing.T) {
+	t.Parallel()
+	s := passwordSettings()
+	s.Options = map[string]string{"statement_timeout": "soon"}
+	_, err := Check(t.Context(), s)
+	var f *Failure
+	if !errors.As(err, &f) {
+		t.Fatalf("Check = %v; want a Failure", err)
+	}
+	if !strings.HasPrefix(f.Message, `PostgreSQL refused the value of properties key "statement_timeout": invalid value for parameter "statement_timeout"`) ||
+		f.Hint != `Correct the value of "statement_timeout" in properties, or remove the key.` || f.Attempts != 1 {
+		t.Errorf("Failure = %+v", f)
+	}
+}
+
+// The connect timeout options, in seconds or milliseconds, bound each attempt: the shortest wins,
+// and a value that is not a positive number is not tried.
+func TestPlanOptionsConnectTimeout(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		options map[string]string
+		want    time.Duration
+	}{
+		{map[string]string{"connectTimeout": "30"}, 30 * time.Second},
+		{map[string]string{"CONNECT_TIMEOUT": "2.5"}, 2500 * time.Millisecond},
+		{map[string]string{"loginTimeout": "4", "connectionTimeoutMillis": "300"}, 300 * time.Millisecond},
+		{map[string]string{"connectTimeout": "-1"}, 0},
+		{map[string]string{"statement_timeout": "5"}, 0},
+	} {
+		if got := planOptions(tt.options).connectTimeout; got != tt.want {
+			t.Errorf("planOptions(%v).connectTimeout = %s; want %s", tt.options, got, tt.want)
 		}
 	}
 }

@@ -109,21 +109,6 @@ func (r *connectionReader) Get(ctx context.Context, id string) (*client.Connecti
 	return conn, nil
 }
 
-// Latest returns the connection with this id as the snapshot of a recent listing holds it, or
-// else with one GET. Unlike Get it never waits for a listing: an update reads the document it is
-// about to replace, and a listing that its own or other writes make stale would only delay it.
-func (r *connectionReader) Latest(ctx context.Context, id string) (*client.Connection, error) {
-	r.mu.Lock()
-	if r.snapshot != nil && r.takenGen == r.generation && r.now().Sub(r.takenAt) < snapshotTTL {
-		if conn := take(r.snapshot, id); conn != nil {
-			r.mu.Unlock()
-			return conn, nil
-		}
-	}
-	r.mu.Unlock()
-	return r.api.Get(ctx, id)
-}
-
 // list fetches every connection once for the reads waiting on call. It runs detached from any
 // one read's context, so one cancelled read does not fail the others.
 func (r *connectionReader) list(call *listCall) {

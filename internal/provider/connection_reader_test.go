@@ -139,31 +139,6 @@ func TestConnectionReader_MissingFromListingIsConfirmedWithGet(t *testing.T) {
 	}
 }
 
-// An update's read of the document it replaces uses a fresh snapshot, else one GET, and never
-// joins a listing.
-func TestConnectionReader_LatestNeverWaitsForAListing(t *testing.T) {
-	t.Parallel()
-	f := newFakeLister(2)
-	close(f.release)
-	r := newConnectionReader(f)
-	id := fmt.Sprintf("%024x", 1)
-	r.snapshot, r.takenAt, r.takenGen = map[string]*client.Connection{id: {ID: id, Name: "listed"}}, r.now(), r.generation
-	got, err := r.Latest(t.Context(), id)
-	if err != nil || got.Name != "listed" || f.gets.Load() != 0 {
-		t.Fatalf("fresh snapshot: got %v, %v after %d GETs; want the listed document and no GET", got, err, f.gets.Load())
-	}
-
-	r.Invalidate()
-	r.active = 5 // other reads in progress would make Get join a listing
-	got, err = r.Latest(t.Context(), id)
-	if err != nil || got.Name == "listed" {
-		t.Fatalf("after a write: got %v, %v; want the document read again", got, err)
-	}
-	if f.gets.Load() != 1 || f.lists.Load() != 0 {
-		t.Fatalf("after a write: %d GETs and %d listings, want 1 GET and no listing", f.gets.Load(), f.lists.Load())
-	}
-}
-
 // A read takes its document out of the snapshot: a refresh reads each resource once, so what the
 // listing held goes as the refresh goes. A second read of the same id asks the server.
 func TestConnectionReader_ReadTakesItsDocument(t *testing.T) {
@@ -181,7 +156,7 @@ func TestConnectionReader_ReadTakesItsDocument(t *testing.T) {
 	if len(r.snapshot) != 0 || listed.Name != "" {
 		t.Fatalf("after the read the snapshot holds %d documents and the listed one %q; want it taken and cleared", len(r.snapshot), listed.Name)
 	}
-	again, err := r.Latest(t.Context(), id)
+	again, err := r.Get(t.Context(), id)
 	if err != nil || again.Name != "c"+id || f.gets.Load() != 1 {
 		t.Fatalf("second read: got %v, %v after %d GETs; want the server's document with one GET", again, err, f.gets.Load())
 	}

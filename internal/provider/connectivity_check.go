@@ -123,14 +123,15 @@ func (r *postgresConnectionResource) runChecks(ctx context.Context, m postgresCo
 		return diags
 	}
 	defer release()
+	blame := newCheckBlame(ctx, m, plan)
 	if plan.direct {
-		diags.Append(directCheck(ctx, doc, plan.timeout)...)
+		diags.Append(directCheck(ctx, doc, plan.timeout, blame)...)
 		if diags.HasError() {
 			return diags
 		}
 	}
 	if plan.viaAPI {
-		diags.Append(r.apiCheck(ctx, doc, plan.timeout)...)
+		diags.Append(r.apiCheck(ctx, doc, plan.timeout, blame)...)
 	}
 	return diags
 }
@@ -162,7 +163,7 @@ func (r *postgresConnectionResource) checkAgent(ctx context.Context, id string) 
 }
 
 // directSettings is what a direct login with the settings of a connection document uses. SSL is
-// on when the document has an ssl object, as integrator.io reads it.
+// on as the document asks (client.RDBMS.SSLOn).
 func directSettings(doc *client.Connection, timeout time.Duration) pgcheck.Settings {
 	db := doc.RDBMS
 	settings := pgcheck.Settings{
@@ -171,7 +172,7 @@ func directSettings(doc *client.Connection, timeout time.Duration) pgcheck.Setti
 		Database:                db.Database,
 		User:                    db.User,
 		Password:                db.Password,
-		UseSSL:                  db.SSL != nil,
+		UseSSL:                  db.SSLOn(),
 		VerifyServerCertificate: !db.DisableStrictSSL,
 		Timeout:                 timeout,
 	}
@@ -190,8 +191,9 @@ func directSettings(doc *client.Connection, timeout time.Duration) pgcheck.Setti
 	return settings
 }
 
-// directCheck logs in to the database of doc from the machine running Terraform.
-func directCheck(ctx context.Context, doc *client.Connection, timeout time.Duration) diag.Diagnostics {
+// directCheck logs in to the database of doc from the machine running Terraform. With a blame,
+// a failure that is one attribute's is reported on that attribute.
+func directCheck(ctx context.Context, doc *client.Connection, timeout time.Duration, blame *checkBlame) diag.Diagnostics {
 	var diags diag.Diagnostics
 	settings := directSettings(doc, timeout)
 	target := fmt.Sprintf("%s:%d (database %q, user %q)", settings.Host, settings.Port, settings.Database, settings.User)
@@ -210,6 +212,9 @@ func directCheck(ctx context.Context, doc *client.Connection, timeout time.Durat
 		if hint != "" {
 			detail += "How to fix: " + hint + "\n\n"
 		}
+		if f != nil && f.Kind == pgcheck.KindTimeout {
+			detail += blame.timeoutAdvice()
+		}
 		if f != nil && f.Kind == pgcheck.KindTooManyConnections {
 			detail += "Applying many connections to one server at once opens a login for each: apply with a lower " +
 				"-parallelism (such as terraform apply -parallelism=4), or lower max_checks_per_database_host in the provider block.\n\n"
@@ -219,11 +224,39 @@ func directCheck(ctx context.Context, doc *client.Connection, timeout time.Durat
 			detail += " If the database is reachable from integrator.io but not from where " +
 				"Terraform runs, skip this check with connectivity_check = { direct = false }."
 		}
+		if blame != nil {
+			detail = nameWriteOnly(detail, blame.writeOnly)
+		}
+		if at, ok := blame.attribute(f); ok {
+			diags.AddAttributeError(at, "Direct Connectivity Check Failed", detail)
+			return diags
+		}
 		diags.AddError("Direct Connectivity Check Failed", detail)
 		return diags
 	}
 	fields["tls"], fields["server_version"], fields["attempts"] = res.TLS, res.ServerVersion, res.Attempts
 	tflog.Info(ctx, "connectivity check passed", fields)
+	diags.Append(propertiesNotTriedWarning(res.NotTried)...)
+	return diags
+}
+
+// propertiesNotTriedWarning names the properties the direct check could not apply. They are
+// integrator.io's driver options, whose names are the driver's: one the check does not know is
+// sent to integrator.io as given, never refused.
+func propertiesNotTriedWarning(notTried []pgcheck.NotTried) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if len(notTried) == 0 {
+		return diags
+	}
+	lines := make([]string, len(notTried))
+	for i, n := range notTried {
+		lines[i] = fmt.Sprintf("  - %q: %s", n.Name, n.Reason)
+	}
+	diags.AddAttributeWarning(path.Root("properties"), "Properties Not Tried by the Direct Check",
+		"properties are integrator.io's driver options. The direct check logged in without these, so it did not prove "+
+			"that they work:\n"+strings.Join(lines, "\n")+"\n\nThey are saved in integrator.io as given. The check applies connect "+
+			"timeouts (connectTimeout, connect_timeout, loginTimeout, connectionTimeoutMillis) and PostgreSQL run-time parameters "+
+			"(such as application_name, statement_timeout, search_path).")
 	return diags
 }
 
@@ -258,7 +291,7 @@ func dependsOnWhereTerraformRuns(f *pgcheck.Failure) bool {
 	return false
 }
 
-func (r *postgresConnectionResource) apiCheck(ctx context.Context, doc *client.Connection, timeout time.Duration) diag.Diagnostics {
+func (r *postgresConnectionResource) apiCheck(ctx context.Context, doc *client.Connection, timeout time.Duration, blame *checkBlame) diag.Diagnostics {
 	var diags diag.Diagnostics
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -268,13 +301,23 @@ func (r *postgresConnectionResource) apiCheck(ctx context.Context, doc *client.C
 	if err != nil {
 		fields["error"] = err.Error()
 		tflog.Warn(ctx, "connectivity check failed", fields)
-		if rejectedFields(err, doc.Name, &diags) {
+		var wo map[string]string
+		if blame != nil {
+			wo = blame.writeOnly
+		}
+		if rejectedFieldsAs(err, doc.Name, wo, &diags) {
 			return diags // the document itself was refused, not the connection
 		}
 		reason := err.Error()
 		var apiErr *client.APIError
 		if errors.As(err, &apiErr) && apiErr.Message != "" {
 			reason = apiErr.Message
+		}
+		if errors.Is(err, context.DeadlineExceeded) && blame != nil {
+			diags.AddAttributeError(blame.timeoutAttribute(), "integrator.io Connection Test Failed",
+				fmt.Sprintf("integrator.io did not finish testing connection %q before saving it: %s\n\n%s"+
+					"Nothing was created or changed.", doc.Name, reason, blame.timeoutAdvice()))
+			return diags
 		}
 		diags.AddError("integrator.io Connection Test Failed",
 			fmt.Sprintf("integrator.io tested connection %q before saving it and reported: %s\n\n%s"+

@@ -50,7 +50,7 @@ func findCreated(ctx context.Context, api connectionLister, doc *client.Connecti
 		ids[i] = c.ID
 	}
 	return nil, fmt.Errorf("%d connections named %q were created just now (%s); import the right one with "+
-		"`terraform import` and delete the others in integrator.io", len(matches), doc.Name, strings.Join(ids, ", "))
+		"terraform import and delete the others in integrator.io", len(matches), doc.Name, strings.Join(ids, ", "))
 }
 
 // recoveryFields are the document fields by which a create being recovered recognises the
@@ -79,10 +79,12 @@ var notRecoveryFields = map[string]string{
 	"offline":                "set by integrator.io",
 	"createdAt":              "set by integrator.io (compared with the create's start instead)",
 	"lastModified":           "set by integrator.io",
+	"lastModifiedBy":         "set by integrator.io",
 	"rdbms":                  "compared field by field",
 	"rdbms.password":         "masked",
 	"rdbms.ssl":              "an empty one may be dropped, and its certificates masked or left out",
 	"rdbms.concurrencyLevel": "lowered to the licence",
+	"rdbms.useSSL":           "may be dropped; SSL is not compared (see rdbms.ssl)",
 	"rdbms.disableStrictSSL": "may be dropped or defaulted; adds nothing to the name, host, database and user",
 	"rdbms.options":          "may be stored otherwise (order, types); adds nothing to the name, host, database and user",
 }

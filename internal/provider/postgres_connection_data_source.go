@@ -100,7 +100,7 @@ func (d *postgresConnectionDataSource) Schema(_ context.Context, _ datasource.Sc
 			},
 			"borrow_concurrency_from": computed("The id of the connection whose concurrency this one borrows, or null."),
 			"properties": schema.MapAttribute{
-				MarkdownDescription: "The PostgreSQL run-time parameters the connection sets, or null.",
+				MarkdownDescription: "The driver options integrator.io uses when it connects (`rdbms.options`), or null.",
 				ElementType:         types.StringType,
 				Computed:            true,
 			},

@@ -2,10 +2,8 @@ package provider
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
@@ -59,11 +57,11 @@ func importID(ctx context.Context, req resource.ImportStateRequest) (string, dia
 		if diags.HasError() {
 			return "", diags
 		}
-		id := identity.ID.ValueString()
-		if !objectIDPattern.MatchString(id) {
-			diags.AddAttributeError(path.Root("id"), "Invalid Import Identity",
-				fmt.Sprintf("identity.id %q is not an integrator.io connection id: ids are 24 lowercase hexadecimal characters, "+
-					"such as 62beb2c2a0f5f2144816f818. Copy it from the connection's page address in integrator.io.", id))
+		// The identity takes what the import ID takes: an id or the connection page's address.
+		id, problem := connectionIDFromImport(identity.ID.ValueString())
+		if problem != "" {
+			diags.AddError("Invalid Import Identity",
+				"The import block's identity.id does not name a connection. "+problem)
 			return "", diags
 		}
 		return id, diags

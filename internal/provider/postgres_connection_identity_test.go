@@ -119,7 +119,9 @@ resource "integratorio_postgres_connection" "x" {
   password = "p"
 }
 `,
-			ExpectError: acctest.ErrorText("Invalid Import Identity", `identity.id "orders-db" is not an integrator.io connection id`),
+			ExpectError: acctest.ErrorText("Invalid Import Identity",
+				`The import block's identity.id does not name a connection. "orders-db" is not an integrator.io connection id.`,
+				"or with the address of its page in integrator.io, which holds the id."),
 		}},
 	})
 }

@@ -77,7 +77,7 @@ func (l *postgresConnectionListResource) ListResourceConfigSchema(_ context.Cont
 			"mode": schema.StringAttribute{
 				MarkdownDescription: "Only connections of this mode: " + quotedList(connectionModes) + ". Default: both.",
 				Optional:            true,
-				Validators:          []validator.String{stringvalidator.OneOf(connectionModes...)},
+				Validators:          []validator.String{OneOfValidator("Invalid Connection Mode", "mode", connectionModes, false)},
 			},
 		},
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -244,7 +243,7 @@ list "integratorio_postgres_connection" "x" {
   }
 }
 `,
-				ExpectError: regexp.MustCompile(`value must be one of`),
+				ExpectError: acctest.ErrorText("Invalid Connection Mode", `Did you mean "on_premise"?`),
 			},
 		},
 	})

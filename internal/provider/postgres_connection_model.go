@@ -144,6 +144,8 @@ func (m postgresConnectionModel) toDocument(ctx context.Context, s secrets) (*cl
 	} else if !m.ConcurrencyLevel.IsNull() && !m.ConcurrencyLevel.IsUnknown() {
 		doc.RDBMS.ConcurrencyLevel = int(m.ConcurrencyLevel.ValueInt64())
 	}
+	// The UI sends its "Use SSL" box with every save, true or false.
+	doc.RDBMS.UseSSL = new(m.UseSSL.ValueBool())
 	if m.UseSSL.ValueBool() {
 		doc.RDBMS.SSL = &client.SSL{
 			CA:         m.SSLCA.ValueString(),
@@ -206,8 +208,11 @@ func fromDocument(doc *client.Connection, prior postgresConnectionModel, saved s
 		return readSecret(remote, prior)
 	}
 	m.Password = read("password", db.Password, prior.Password)
+	// rdbms.useSSL, when the document has it, is the UI's box and says whether SSL is on;
+	// without it, SSL is on when the document has an ssl object, as before.
+	useSSL := db.SSLOn()
 	switch {
-	case db.SSL != nil:
+	case useSSL && db.SSL != nil:
 		m.UseSSL = types.BoolValue(true)
 		// Certificates are public, but the API may mask them too: read them like secrets.
 		m.SSLCA = read("ssl_ca", db.SSL.CA, prior.SSLCA)
@@ -215,7 +220,15 @@ func fromDocument(doc *client.Connection, prior postgresConnectionModel, saved s
 		m.SSLKey = read("ssl_key", db.SSL.Key, prior.SSLKey)
 		m.SSLPassphrase = read("ssl_passphrase", db.SSL.Passphrase, prior.SSLPassphrase)
 		m.SSLVerifyServerCertificate = types.BoolValue(!db.DisableStrictSSL)
-	case prior.UseSSL.ValueBool() && !prior.hasVisibleSSLMaterial(saved.hidden):
+	case useSSL:
+		// The box is on and integrator.io shows no ssl object: material that state expects to
+		// see is gone (drift); material it never shows is kept.
+		m.UseSSL = types.BoolValue(true)
+		if !prior.UseSSL.ValueBool() || prior.hasVisibleSSLMaterial(saved.hidden) {
+			m.SSLCA, m.SSLCertificate, m.SSLKey, m.SSLPassphrase = types.StringNull(), types.StringNull(), types.StringNull(), types.StringNull()
+		}
+		m.SSLVerifyServerCertificate = types.BoolValue(!db.DisableStrictSSL)
+	case db.UseSSL == nil && prior.UseSSL.ValueBool() && !prior.hasVisibleSSLMaterial(saved.hidden):
 		// use_ssl = true without material (or with material integrator.io does not show) is sent
 		// as an ssl object that integrator.io may drop from what it shows: its absence is then
 		// what was saved, not drift.

@@ -106,3 +106,42 @@ func TestEmulatorPostgresConnection_driftThroughSharedListing(t *testing.T) {
 		},
 	})
 }
+
+// A refresh of 7 connections against a service that refuses limit=1000 (400
+// invalid_query_params, emulator.Config.MaxLimit) and pages with cursor links
+// (emulator.Config.CursorPaging) lists them again without the limit, instead of falling back to
+// one GET per connection.
+func TestCLI_refreshSurvivesARefusedLimit(t *testing.T) {
+	t.Parallel()
+	pg := acctest.Postgres(t)
+	env := acctest.NewEnv(t, emulator.Config{MaxLimit: 100, CursorPaging: true, PageSize: 5})
+	cli := newCLI(t, env)
+	writeFile(t, cli.Dir, "main.tf", requiredProviders+fmt.Sprintf(`
+resource "integratorio_postgres_connection" "test" {
+  count    = 7
+  name     = "Refreshed ${count.index}"
+  host     = %q
+  port     = %d
+  database = %q
+  username = %q
+  password = %q
+  connectivity_check = { direct = false, via_api = false }
+}
+`, pg.Host, pg.Port, pg.Database, pg.PasswordUser, pg.Password))
+	if r := cli.Run(t.Context(), "apply", "-auto-approve", "-no-color"); r.Err != nil {
+		t.Fatalf("apply: %s", r.Output())
+	}
+	env.Emulator.ResetStats()
+	if r := cli.Run(t.Context(), "plan", "-detailed-exitcode", "-no-color"); r.Err != nil {
+		t.Fatalf("the plan after apply is not empty or failed: %s", r.Output())
+	}
+	stats := env.Emulator.Stats()
+	lists, gets := stats["GET /v1/connections"], stats["GET /v1/connections/{id}"]
+	t.Logf("refresh of 7 connections: %d listing requests, %d GETs by id", lists, gets)
+	// Before: three refused listings and 7 GETs by id. Now one refused page, two cursor pages, and
+	// a GET for each read that arrives alone, before others join it in a listing.
+	if lists > 3 || gets >= 7 {
+		t.Errorf("the refresh of 7 connections took %d listing requests and %d GETs by id; want the refused "+
+			"limit retried without it (a refused page and two cursor pages), not one GET per connection", lists, gets)
+	}
+}

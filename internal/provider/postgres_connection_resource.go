@@ -74,7 +74,7 @@ func (r *postgresConnectionResource) Schema(ctx context.Context, _ resource.Sche
 				Optional:   true,
 				Computed:   true,
 				Default:    stringdefault.StaticString(modeCloud),
-				Validators: []validator.String{stringvalidator.OneOf(connectionModes...)},
+				Validators: []validator.String{OneOfValidator("Invalid Connection Mode", "mode", connectionModes, false)},
 			},
 			"agent_id": schema.StringAttribute{
 				MarkdownDescription: "The id of the on-premise agent that reaches the database. Required when `mode = \"on_premise\"`, " +
@@ -127,7 +127,8 @@ func (r *postgresConnectionResource) Schema(ctx context.Context, _ resource.Sche
 			},
 			"use_ssl": schema.BoolAttribute{
 				MarkdownDescription: "Connect over TLS. Defaults to `false`. With no `ssl_ca`, the server's certificate is checked " +
-					"against public certificate authorities.",
+					"against public certificate authorities. Sent as integrator.io's `rdbms.useSSL` (the form's *Use SSL* box) with " +
+					"every save, and read back from it when integrator.io shows it.",
 				Optional: true,
 				Computed: true,
 				Default:  booldefault.StaticBool(false),
@@ -207,12 +208,17 @@ func (r *postgresConnectionResource) Schema(ctx context.Context, _ resource.Sche
 				Validators: []validator.String{ObjectIDValidator("Connection")},
 			},
 			"properties": schema.MapAttribute{
-				MarkdownDescription: "PostgreSQL run-time parameters set for every session integrator.io (and the direct check) " +
-					"opens, the settings `SET` or `postgresql.conf` accept, such as " +
-					"`{ statement_timeout = \"30000\", search_path = \"sales,public\", application_name = \"integrator.io\" }`. " +
-					"Connection settings that another attribute owns (`host`, `port`, `dbname`, `user`, `password`, `sslmode`, " +
-					"`sslcert`, `sslkey`, `sslrootcert`, `sslpassword`, ...) are refused at plan; a key that PostgreSQL does not know " +
-					"fails the connectivity check.",
+				MarkdownDescription: "Additional driver connection options that integrator.io uses when it connects (its " +
+					"`rdbms.options`), such as a connection timeout or an application name, as in Celigo's example " +
+					"`{ connectTimeout = \"30\", application_name = \"orders-sync\" }`. Names are those of integrator.io's " +
+					"database driver and are never refused, except connection settings that another attribute owns (`host`, " +
+					"`port`, `dbname`, `user`, `password`, `sslmode`, `sslcert`, `sslkey`, `sslrootcert`, `sslpassword`, ...), " +
+					"which are refused at plan. The direct check applies what it can try from where Terraform runs: a connect " +
+					"timeout (`connectTimeout`, `connect_timeout` or `loginTimeout` in seconds, `connectionTimeoutMillis` in " +
+					"milliseconds) bounds each login, `ApplicationName` and `currentSchema` are read as `application_name` and " +
+					"`search_path`, and every other name is set as a PostgreSQL run-time parameter (such as `statement_timeout` " +
+					"or `search_path`). A name PostgreSQL does not know, or will not set in a session, is not tried, with a " +
+					"warning naming it; a value PostgreSQL refuses for a parameter it knows fails the check.",
 				ElementType: types.StringType,
 				Optional:    true,
 				Validators:  []validator.Map{mapvalidator.KeysAre(stringvalidator.LengthAtLeast(1)), PropertiesValidator()},
@@ -266,7 +272,7 @@ func (r *postgresConnectionResource) Create(ctx context.Context, req resource.Cr
 
 	created, err := r.create(ctx, doc)
 	r.data.connections.Invalidate()
-	if err != nil && rejectedFields(err, plan.Name.ValueString(), &resp.Diagnostics) {
+	if err != nil && rejectedFieldsAs(err, plan.Name.ValueString(), config.writeOnlyInUse(), &resp.Diagnostics) {
 		return
 	}
 	if err != nil {
@@ -286,6 +292,7 @@ func (r *postgresConnectionResource) Create(ctx context.Context, req resource.Cr
 	state.ConcurrencyLevelInForce = levelInForce(created)
 	resp.Diagnostics.Append(concurrencyWarning(plan, created)...)
 	resp.Diagnostics.Append(recordSavedFacts(ctx, resp.Private, doc, created)...)
+	resp.Diagnostics.Append(recordLastSeen(ctx, resp.Private, created)...)
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, state)...)
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, created.ID)...)
 	tflog.Info(ctx, "created PostgreSQL connection", map[string]any{"id": created.ID})
@@ -313,13 +320,20 @@ func (r *postgresConnectionResource) Read(ctx context.Context, req resource.Read
 		return
 	}
 	if problem := notPostgres(doc); problem != "" {
+		// Right after an import, state holds only the id (name is required otherwise): nothing
+		// was imported then, so there is nothing to remove.
+		next := "Check the id: nothing was imported."
+		if !state.Name.IsNull() {
+			next = "Check the id; if it was imported by mistake, remove it from state with terraform state rm."
+		}
 		resp.Diagnostics.AddError("Not a PostgreSQL Connection",
-			fmt.Sprintf("Connection %s (%q) %s, so integratorio_postgres_connection cannot manage it. "+
-				"Check the id; if you imported it, remove it again with `terraform state rm`.", id, doc.Name, problem))
+			fmt.Sprintf("Connection %s (%q) %s, so integratorio_postgres_connection cannot manage it. %s", id, doc.Name, problem, next))
 		return
 	}
 	next := fromDocument(doc, state, readSavedFacts(ctx, req.Private))
+	r.lenderGoneWarning(ctx, doc, &resp.Diagnostics)
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, next)...)
+	resp.Diagnostics.Append(recordLastSeen(ctx, resp.Private, doc)...)
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, id)...)
 }
 
@@ -355,7 +369,7 @@ func (r *postgresConnectionResource) Update(ctx context.Context, req resource.Up
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(r.keepUnmanagedFields(ctx, id, doc)...)
+	resp.Diagnostics.Append(r.keepUnmanagedFields(ctx, id, doc, readLastSeen(ctx, req.Private))...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -371,7 +385,7 @@ func (r *postgresConnectionResource) Update(ctx context.Context, req resource.Up
 
 	updated, err := r.data.client.Connections.Replace(ctx, id, doc)
 	r.data.connections.Invalidate()
-	if err != nil && rejectedFields(err, plan.Name.ValueString(), &resp.Diagnostics) {
+	if err != nil && rejectedFieldsAs(err, plan.Name.ValueString(), config.writeOnlyInUse(), &resp.Diagnostics) {
 		return
 	}
 	if err != nil {
@@ -393,6 +407,7 @@ func (r *postgresConnectionResource) Update(ctx context.Context, req resource.Up
 	next.ConcurrencyLevelInForce = levelInForce(updated)
 	resp.Diagnostics.Append(concurrencyWarning(plan, updated)...)
 	resp.Diagnostics.Append(recordSavedFacts(ctx, resp.Private, doc, updated)...)
+	resp.Diagnostics.Append(recordLastSeen(ctx, resp.Private, updated)...)
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, next)...)
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, id)...)
 }
@@ -434,9 +449,11 @@ func (r *postgresConnectionResource) ImportState(ctx context.Context, req resour
 // beyond the attributes Terraform manages (debug settings, integration ownership, fields added
 // later): a PUT replaces the whole document. It reads the connection first: from the refresh's
 // listing when that is fresh and no write has happened since, else with one GET.
-func (r *postgresConnectionResource) keepUnmanagedFields(ctx context.Context, id string, doc *client.Connection) diag.Diagnostics {
+func (r *postgresConnectionResource) keepUnmanagedFields(ctx context.Context, id string, doc *client.Connection, lastSeen string) diag.Diagnostics {
 	var diags diag.Diagnostics
-	current, err := r.data.connections.Latest(ctx, id)
+	// Read by id right before the PUT, as the UI does, never from a listing: a listing can be
+	// seconds old, and the service promises only "the full default record" in lists.
+	current, err := r.data.client.Connections.Get(ctx, id)
 	switch {
 	case isNotFound(err):
 		diags.AddError("Connection Deleted Outside Terraform",
@@ -448,6 +465,17 @@ func (r *postgresConnectionResource) keepUnmanagedFields(ctx context.Context, id
 			fmt.Sprintf("Could not read connection %s before updating it: %s\n\nNothing was changed. An update replaces the "+
 				"whole document, so the provider reads it first to keep the fields Terraform does not manage.", id, err))
 		return diags
+	}
+	if now := lastModifiedText(current); lastSeen != "" && now != "" && now != lastSeen {
+		by := ""
+		if current.LastModifiedBy != "" {
+			by = fmt.Sprintf(" by user %s", current.LastModifiedBy)
+		}
+		diags.AddWarning("Connection Changed in integrator.io Since the Plan",
+			fmt.Sprintf("Connection %s was changed in integrator.io%s (last modified %s) after Terraform last read it "+
+				"(last modified %s). The update goes ahead as planned: the settings Terraform manages are set as in the plan, "+
+				"and the fields Terraform does not manage keep their newest values. Run terraform plan to compare the result "+
+				"with the configuration.", id, by, now, lastSeen))
 	}
 	if masked := doc.KeepUnmodelledFields(current); len(masked) > 0 {
 		diags.AddWarning("Masked Fields Cleared by the Update",

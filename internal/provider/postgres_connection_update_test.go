@@ -2,8 +2,11 @@ package provider_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -296,4 +299,114 @@ func TestEmulatorPostgresConnection_concurrencyChangedOutsideTerraform(t *testin
 			{Config: config, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
 		},
 	})
+}
+
+// integrator.io sets lastModifiedBy (with _id, createdAt, lastModified and offline): an update,
+// which starts from the document read back, never sends any of them, even where the service
+// refuses them (emulator.Config.RefuseServerSetFields).
+func TestEmulatorPostgresConnection_serverSetFieldsNeverSent(t *testing.T) {
+	t.Parallel()
+	pg := acctest.Postgres(t)
+	env := acctest.NewEnv(t, emulator.Config{RefuseServerSetFields: true})
+	body := func(name string) string {
+		return fmt.Sprintf(`
+  name     = %q
+  host     = %q
+  port     = %d
+  database = %q
+  username = %q
+  password = %q
+`, name, pg.Host, pg.Port, pg.Database, pg.PasswordUser, pg.Password)
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: connConfig(env, body("Before")), Check: func(*terraform.State) error {
+				if by, _ := storedConnection(t, env)["lastModifiedBy"].(string); by == "" {
+					return fmt.Errorf("the emulator set no lastModifiedBy")
+				}
+				return nil
+			}},
+			{Config: connConfig(env, body("After")), ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(connAddr, plancheck.ResourceActionUpdate)},
+			}},
+		},
+	})
+	if sent := env.Emulator.ServerSetFieldsSent(); len(sent) > 0 {
+		t.Errorf("the provider sent server-set fields: %v", sent)
+	}
+}
+
+// An update reads the connection by id right before its PUT. When someone changed it in
+// integrator.io after Terraform's refresh (here: between `plan -out` and `apply`), the update
+// still goes ahead as planned, a warning says so, and the field Terraform does not manage keeps
+// its newest value.
+func TestCLI_updateWarnsOfAChangeSinceThePlan(t *testing.T) {
+	t.Parallel()
+	pg := acctest.Postgres(t)
+	env := acctest.NewEnv(t, emulator.Config{})
+	cli := newCLI(t, env)
+	config := func(name string) string {
+		return requiredProviders + fmt.Sprintf(`
+resource "integratorio_postgres_connection" "test" {
+  name     = %q
+  host     = %q
+  port     = %d
+  database = %q
+  username = %q
+  password = %q
+}
+`, name, pg.Host, pg.Port, pg.Database, pg.PasswordUser, pg.Password)
+	}
+	writeFile(t, cli.Dir, "main.tf", config("Before"))
+	if r := cli.Run(t.Context(), "apply", "-auto-approve", "-no-color"); r.Err != nil {
+		t.Fatalf("apply: %s", r.Output())
+	}
+	writeFile(t, cli.Dir, "main.tf", config("After"))
+	if r := cli.Run(t.Context(), "plan", "-out=tfplan", "-no-color"); r.Err != nil {
+		t.Fatalf("plan: %s", r.Output())
+	}
+	// Someone edits a field Terraform does not manage in the UI.
+	c := apiClient(t, env)
+	id, _ := storedConnection(t, env)["_id"].(string)
+	doc, err := c.Connections.Get(t.Context(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc.RDBMS.Password = pg.Password
+	doc.Extra = map[string]json.RawMessage{"externalId": json.RawMessage(`"erp-7"`)}
+	time.Sleep(2 * time.Millisecond) // lastModified has millisecond resolution
+	if _, err := c.Connections.Replace(t.Context(), id, doc); err != nil {
+		t.Fatal(err)
+	}
+	gets := env.Emulator.Stats()["GET /v1/connections/{id}"]
+	r := cli.Run(t.Context(), "apply", "-no-color", "tfplan")
+	if r.Err != nil {
+		t.Fatalf("apply of the saved plan: %s", r.Output())
+	}
+	out := strings.Join(strings.Fields(r.Output()), " ")
+	for _, want := range []string{
+		"Warning: Connection Changed in integrator.io Since the Plan",
+		"Connection " + id + " was changed in integrator.io by user ",
+		"The update goes ahead as planned: the settings Terraform manages are set as in the plan, and the fields " +
+			"Terraform does not manage keep their newest values.",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("apply output lacks %q:\n%s", want, r.Output())
+		}
+	}
+	if n := env.Emulator.Stats()["GET /v1/connections/{id}"] - gets; n < 1 {
+		t.Errorf("the update read the connection with %d GETs by id; want it read right before the PUT", n)
+	}
+	stored := storedConnection(t, env)
+	if stored["name"] != "After" || stored["externalId"] != "erp-7" {
+		t.Errorf("after the update: name %v, externalId %v; want the plan's name and the newest externalId", stored["name"], stored["externalId"])
+	}
+
+	// Without a change behind Terraform's back, an update says nothing of the kind.
+	writeFile(t, cli.Dir, "main.tf", config("Again"))
+	r = cli.Run(t.Context(), "apply", "-auto-approve", "-no-color")
+	if r.Err != nil || strings.Contains(r.Output(), "Since the Plan") {
+		t.Errorf("a plain update: %v\n%s", r.Err, r.Output())
+	}
 }

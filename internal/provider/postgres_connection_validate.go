@@ -72,14 +72,8 @@ func (r *postgresConnectionResource) ValidateConfig(ctx context.Context, req res
 			passphraseAttr+" decrypts ssl_key, which is not set. Remove "+passphraseAttr+", or set ssl_key and ssl_certificate.")
 	}
 
-	if m.UseSSL.ValueBool() && !m.hasSSLMaterial() {
-		resp.Diagnostics.AddAttributeWarning(path.Root("use_ssl"), "SSL Without a Certificate Authority",
-			"integrator.io has no setting that turns SSL on: it uses SSL when a CA, a client certificate or a key is given. "+
-				"With use_ssl = true and none of them, the provider sends an empty ssl object, which integrator.io may drop; "+
-				"how it then connects to PostgreSQL is not published, and it may connect without TLS. "+
-				"To make sure integrator.io uses TLS and verifies the server, set ssl_ca to the PEM of the certificate authority "+
-				"that signed the server's certificate (for a publicly trusted server, that authority's root certificate).")
-	}
+	// use_ssl without SSL material is warned about at plan (sslWithoutCAWarning), where what
+	// integrator.io holds is known.
 
 	validateTLSMaterial(m, resp)
 	configWarnings(m, &resp.Diagnostics)
@@ -108,10 +102,11 @@ func validateTLSMaterial(m postgresConnectionModel, resp *resource.ValidateConfi
 	}
 	for _, p := range material.Validate(time.Now()) {
 		attribute := path.Root(attributes[p.Field])
+		detail := nameWriteOnly(p.Detail, m.writeOnlyInUse())
 		if p.Severity == tlsmaterial.SeverityWarning {
-			resp.Diagnostics.AddAttributeWarning(attribute, p.Summary, p.Detail)
+			resp.Diagnostics.AddAttributeWarning(attribute, p.Summary, detail)
 		} else {
-			resp.Diagnostics.AddAttributeError(attribute, p.Summary, p.Detail)
+			resp.Diagnostics.AddAttributeError(attribute, p.Summary, detail)
 		}
 	}
 }

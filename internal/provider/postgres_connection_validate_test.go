@@ -42,7 +42,7 @@ mode = "on_premise"`, acctest.ErrorText("Missing Agent", `mode = "on_premise" ne
 		{"agent in cloud mode", base + `password = "a"
 agent_id = "5f96e6a30a45077b3a08f3c9"`, acctest.ErrorText("Agent Set in Cloud Mode", `agent_id is only used with mode = "on_premise"`)},
 		{"unknown mode", base + `password = "a"
-mode = "onprem"`, acctest.ErrorText(`mode`, `value must be one of: ["cloud" "on_premise"]`)},
+mode = "onprem"`, acctest.ErrorText("Invalid Connection Mode", `The mode "onprem" is not one this provider knows: use "cloud" or "on_premise". Did you mean "on_premise"?`)},
 		{"agent id not hex", base + `password = "a"
 mode = "on_premise"
 agent_id = "dc1-agent"`, acctest.ErrorText("Invalid Agent ID", `"dc1-agent" is not an integrator.io id`)},
@@ -51,7 +51,7 @@ agent_id = "dc1-agent"`, acctest.ErrorText("Invalid Agent ID", `"dc1-agent" is n
   host     = "postgres://db.example.com:5432/orders"
   database = "orders"
   username = "svc"
-  password = "a"`, acctest.ErrorText("Invalid Database Host", "The host is a URL (postgres://db.example.com:5432/orders). Write only the host name and put the port in `port`", `host = "db.example.com", port = 5432 and database = "orders".`)},
+  password = "a"`, acctest.ErrorText("Invalid Database Host", "The host is a URL (postgres://db.example.com:5432/orders). Write only the host name and put the port in the port attribute", `host = "db.example.com", port = 5432 and database = "orders".`)},
 		{"host with port", `
   name     = "Validation"
   host     = "db.example.com:5433"

@@ -101,7 +101,9 @@ resource "integratorio_postgres_connection" "test" {
 	if err == nil {
 		t.Fatalf("validate accepted mode = \"on-premise\":\n%s", out)
 	}
-	wantIn(t, out, `value must be one of: ["cloud" "on_premise"], got: "on-premise"`)
+	wantIn(t, out, "Error: Invalid Connection Mode",
+		`The mode "on-premise" is not one this provider knows: use "cloud" or "on_premise". Did you mean "on_premise"?`)
+	wantNotIn(t, out, "value must be one of", "`")
 	wantNotIn(t, out, "Agent Set in Cloud Mode", "Password Sent Unencrypted")
 }
 

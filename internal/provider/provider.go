@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
@@ -87,7 +86,7 @@ func (p *integratorioProvider) Schema(_ context.Context, _ provider.SchemaReques
 				MarkdownDescription: "The integrator.io region the account lives in: " + quotedList(client.Regions) +
 					", in any case. Defaults to `\"us\"`. Falls back to the `" + envRegion + "` environment variable. Ignored, with a warning, when `base_url` is set.",
 				Optional:   true,
-				Validators: []validator.String{stringvalidator.OneOfCaseInsensitive(client.Regions...)},
+				Validators: []validator.String{OneOfValidator("Invalid integrator.io Region", "region", client.Regions, true)},
 			},
 			"base_url": schema.StringAttribute{
 				MarkdownDescription: "The API's base URL, such as `https://api.integrator.io/v1`; overrides `region`. " +
@@ -159,9 +158,9 @@ func (p *integratorioProvider) Configure(ctx context.Context, req provider.Confi
 	}
 	if baseURL == "" {
 		u, err := client.BaseURLForRegion(region)
-		if err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("region"), "Invalid integrator.io Region",
-				fmt.Sprintf("Region %q (from the provider block or %s) is not known. Use one of %s.", region, envRegion, quotedList(client.Regions)))
+		// A region from the block was refused by its validator already: one message per mistake.
+		if problem := oneOfProblem("region", region, settingSource(config.Region, envRegion, "region"), client.Regions, true); err != nil && problem != "" && config.Region.IsNull() {
+			resp.Diagnostics.AddAttributeError(path.Root("region"), "Invalid integrator.io Region", problem)
 		}
 		baseURL = u
 	}
@@ -183,8 +182,8 @@ func (p *integratorioProvider) Configure(ctx context.Context, req provider.Confi
 		d, err := time.ParseDuration(raw)
 		if err != nil || d < minRequestTimeout || d > maxRequestTimeout {
 			resp.Diagnostics.AddAttributeError(path.Root("request_timeout"), "Invalid Request Timeout",
-				fmt.Sprintf("%q (from request_timeout or %s) is not a duration from %s to %s, such as \"30s\" or \"2m\".",
-					raw, envTimeout, shortDuration(minRequestTimeout), shortDuration(maxRequestTimeout)))
+				fmt.Sprintf("The request timeout %q (from %s) is not a duration from %s to %s, such as \"30s\" or \"2m\".",
+					raw, settingSource(config.Timeout, envTimeout, "request_timeout"), shortDuration(minRequestTimeout), shortDuration(maxRequestTimeout)))
 		}
 		timeout = d
 	}

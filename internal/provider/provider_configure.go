@@ -34,10 +34,15 @@ func tokenInfoFailure(err error, baseURL string, urlAttribute path.Path, diags *
 	var apiErr *client.APIError
 	switch {
 	case errors.Is(err, client.ErrUnauthorized), errors.Is(err, client.ErrForbidden):
+		advice := "Check that the token is active and belongs to this region: a token issued for the EU region " +
+			"(https://api.eu.integrator.io) is refused by the US one, and the reverse. Set region = \"eu\" for EU accounts."
+		if !urlAttribute.Equal(path.Root("region")) && !isRegionAPI(baseURL) {
+			// base_url names an API of its own (a proxy, an emulator): region advice would not apply.
+			advice = "Check that the token is active and was issued for the API at base_url: a token issued for one " +
+				"integrator.io API (or emulator) is refused by any other."
+		}
 		diags.AddAttributeError(path.Root("api_token"), "Cannot Authenticate to integrator.io",
-			fmt.Sprintf("integrator.io at %s refused the API token: %s\n\n"+
-				"Check that the token is active and belongs to this region: a token issued for the EU region "+
-				"(https://api.eu.integrator.io) is refused by the US one, and the reverse. Set region = \"eu\" for EU accounts.", baseURL, err))
+			fmt.Sprintf("integrator.io at %s refused the API token: %s\n\n%s", baseURL, err, advice))
 	case errors.Is(err, client.ErrNotFound):
 		diags.AddAttributeError(urlAttribute, "integrator.io API Not Found",
 			fmt.Sprintf("GET %s answered 404 Not Found, so %s is not the integrator.io API's base URL. "+
@@ -54,4 +59,14 @@ func tokenInfoFailure(err error, baseURL string, urlAttribute path.Path, diags *
 				"Check the URL, and that this machine can reach it: DNS, proxy settings (HTTPS_PROXY), firewalls, and for a "+
 				"TLS error, that the machine trusts the server's certificate authority.", endpoint, err))
 	}
+}
+
+// isRegionAPI reports whether baseURL is one of integrator.io's regional APIs.
+func isRegionAPI(baseURL string) bool {
+	for _, region := range client.Regions {
+		if u, err := client.BaseURLForRegion(region); err == nil && strings.TrimRight(u, "/") == strings.TrimRight(baseURL, "/") {
+			return true
+		}
+	}
+	return false
 }

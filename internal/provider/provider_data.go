@@ -16,10 +16,11 @@ type providerData struct {
 	connections *connectionReader
 	defaults    checkDefaults // the provider block's connectivity_check
 	checks      *hostLimiter  // max_checks_per_database_host
+	lenders     *lenderIndex  // who borrows from whom, for destroy plans
 }
 
 func newProviderData(c *client.Client) *providerData {
-	return &providerData{client: c, connections: newConnectionReader(c.Connections)}
+	return &providerData{client: c, connections: newConnectionReader(c.Connections), lenders: &lenderIndex{api: c.Connections}}
 }
 
 // providerDataFrom unpacks the value from Configure. It is nil before the provider is configured

@@ -34,7 +34,7 @@ provider "integratorio" {
 %s  api_token = "tf-acc-not-a-valid-token"
 }
 `, where) + agentLookup,
-		ExpectError: regexp.MustCompile(`(?s)Cannot Authenticate to integrator.io.*Check that the token is active and\s+belongs to this region`),
+		ExpectError: regexp.MustCompile(`(?s)Cannot Authenticate to integrator.io.*Check that the token is active and\s+(belongs to this region|was\s+issued for the API at base_url)`),
 	}))
 }
 
@@ -50,7 +50,9 @@ provider "integratorio" {
   api_token = "eu-token-0123456789"
 }
 `, env.URL) + agentLookup,
-			ExpectError: regexp.MustCompile(`(?s)Cannot Authenticate.*(?i:eu).*region`),
+			// base_url names the emulator, not a region's API: no region advice.
+			ExpectError: acctest.ErrorText("Cannot Authenticate to integrator.io",
+				"Check that the token is active and was issued for the API at base_url: a token issued for one integrator.io API (or emulator) is refused by any other."),
 		}},
 	})
 }
@@ -82,7 +84,7 @@ provider "integratorio" {
   api_token = "some-token"
 }
 ` + agentLookup,
-			ExpectError: regexp.MustCompile(`(?s)region.*value must be one of:\s+\["us" "eu"\]`),
+			ExpectError: acctest.ErrorText("Invalid integrator.io Region", `The region "asia" is not one this provider knows: use "us" or "eu".`),
 		}},
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"sort"
 	"strconv"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -22,7 +23,39 @@ const (
 	// hiddenFieldsKey: the secrets and certificates that were sent but came back absent, not
 	// masked: integrator.io does not show them at all, so their absence later is not drift.
 	hiddenFieldsKey = "hidden_fields"
+	// lastSeenModifiedKey: the lastModified of the document the last refresh (or save) saw. An
+	// update compares it with the document it reads right before its PUT.
+	lastSeenModifiedKey = "last_seen_modified"
 )
+
+// recordLastSeen records doc's lastModified as the version Terraform last saw (private state
+// holds JSON: a string).
+func recordLastSeen(ctx context.Context, p privateSetter, doc *client.Connection) diag.Diagnostics {
+	if doc.LastModified == nil {
+		return p.SetKey(ctx, lastSeenModifiedKey, nil)
+	}
+	raw, _ := json.Marshal(lastModifiedText(doc)) // a string always encodes
+	return p.SetKey(ctx, lastSeenModifiedKey, raw)
+}
+
+// readLastSeen returns what recordLastSeen recorded, or "" when nothing was (a state written by
+// an earlier version of the provider, or a document without lastModified).
+func readLastSeen(ctx context.Context, p privateGetter) string {
+	raw, diags := p.GetKey(ctx, lastSeenModifiedKey)
+	var seen string
+	if diags.HasError() || json.Unmarshal(raw, &seen) != nil {
+		return ""
+	}
+	return seen
+}
+
+// lastModifiedText is doc's lastModified as recorded, "" when it has none.
+func lastModifiedText(doc *client.Connection) string {
+	if doc.LastModified == nil {
+		return ""
+	}
+	return doc.LastModified.UTC().Format(time.RFC3339Nano)
+}
 
 // savedFacts is what private state records of the last save.
 type savedFacts struct {

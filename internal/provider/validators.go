@@ -63,22 +63,22 @@ func hostProblem(host string) string {
 		after := host[strings.LastIndex(host, "@")+1:]
 		if after == "" || strings.ContainsAny(after, " \t\r\n/") {
 			return "The host contains a user name (and perhaps a password) before an @. Write only the database server's " +
-				"host name there and put the user in `username` and the password in `password` or `password_wo`."
+				"host name there and put the user in the username attribute and the password in password or password_wo."
 		}
 		host, port := after, ""
 		if h, p, err := net.SplitHostPort(after); err == nil {
 			host, port = h, ", port = "+p
 		}
 		return fmt.Sprintf("The host contains a user name (and perhaps a password) before %q. Write host = %q%s, "+
-			"put the user in `username` and the password in `password` or `password_wo`.", after, host, port)
+			"put the user in the username attribute and the password in password or password_wo.", after, host, port)
 	case strings.TrimSpace(host) != host || strings.ContainsAny(host, " \t\r\n"):
 		if strings.Contains(host, "=") {
 			return "The host is a connection string (key=value pairs), not a host name. Write only the host name, such as " +
-				"db.example.com, and put each other setting in its own attribute (`port`, `database`, `username`, `password`)."
+				"db.example.com, and put each other setting in its own attribute (port, database, username, password)."
 		}
 		return "The host contains spaces. Write only the host name or IP address, such as db.example.com."
 	case strings.Contains(host, "/"):
-		return fmt.Sprintf("The host %q contains a path. Write only the host name; the database name goes in `database`.", host)
+		return fmt.Sprintf("The host %q contains a path. Write only the host name; the database name goes in the database attribute.", host)
 	}
 	if addr, err := netip.ParseAddr(host); err == nil {
 		if addr.Zone() != "" {
@@ -121,8 +121,8 @@ func hostProblem(host string) string {
 func urlHostProblem(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil || u.Hostname() == "" || hostProblem(u.Hostname()) != "" {
-		return "The host is a URL. Write only the host name (such as db.example.com) and put the port in `port`, " +
-			"the database name in `database`, the user in `username` and the password in `password` or `password_wo`."
+		return "The host is a URL. Write only the host name (such as db.example.com) and put the port in the port attribute, " +
+			"the database name in database, the user in username and the password in password or password_wo."
 	}
 	advice := fmt.Sprintf("host = %q", u.Hostname())
 	if p := u.Port(); p != "" {
@@ -136,9 +136,9 @@ func urlHostProblem(raw string) string {
 	if u.User != nil || u.RawQuery != "" {
 		detail += ", shown without its user name, password and parameters"
 	}
-	detail += "). Write only the host name and put the port in `port` and the database name in `database`: " + advice + "."
+	detail += "). Write only the host name and put the port in the port attribute and the database name in the database attribute: " + advice + "."
 	if u.User != nil {
-		detail += " Put the user in `username` and the password in `password` or `password_wo`."
+		detail += " Put the user in the username attribute and the password in password or password_wo."
 	}
 	return detail
 }
@@ -220,14 +220,14 @@ func (v durationValidator) ValidateString(_ context.Context, req validator.Strin
 }
 
 // propertyAttributes maps the libpq connection settings that users try in properties to the
-// attribute that owns the setting. properties are PostgreSQL run-time parameters; these keys are
-// not, and would be refused or would fight the attribute.
+// attribute that owns the setting. properties are integrator.io's driver options, whose names are
+// the driver's and are never refused; these keys would fight the attribute. A connect timeout
+// (connect_timeout, connectTimeout) is a driver option, not a setting another attribute owns.
 var propertyAttributes = map[string]string{
-	"host": "`host`", "hostaddr": "`host`", "port": "`port`", "dbname": "`database`", "database": "`database`",
-	"user": "`username`", "password": "`password` (or `password_wo`)", "passfile": "`password` (or `password_wo`)",
-	"sslmode": "`use_ssl` (with `ssl_verify_server_certificate`)", "ssl": "`use_ssl`", "sslcert": "`ssl_certificate`",
-	"sslkey": "`ssl_key` (or `ssl_key_wo`)", "sslrootcert": "`ssl_ca`", "sslpassword": "`ssl_passphrase` (or `ssl_passphrase_wo`)",
-	"connect_timeout": "`connectivity_check.timeout`",
+	"host": "host", "hostaddr": "host", "port": "port", "dbname": "database", "database": "database",
+	"user": "username", "password": "password (or password_wo)", "passfile": "password (or password_wo)",
+	"sslmode": "use_ssl (with ssl_verify_server_certificate)", "ssl": "use_ssl", "sslcert": "ssl_certificate",
+	"sslkey": "ssl_key (or ssl_key_wo)", "sslrootcert": "ssl_ca", "sslpassword": "ssl_passphrase (or ssl_passphrase_wo)",
 }
 
 var _ validator.Map = propertiesValidator{}
@@ -238,7 +238,7 @@ func PropertiesValidator() validator.Map { return propertiesValidator{} }
 type propertiesValidator struct{}
 
 func (propertiesValidator) Description(context.Context) string {
-	return "keys must be PostgreSQL run-time parameters, not connection settings that another attribute owns"
+	return "keys are driver options, not connection settings that another attribute owns"
 }
 
 func (v propertiesValidator) MarkdownDescription(ctx context.Context) string {
@@ -260,7 +260,7 @@ func (propertiesValidator) ValidateMap(_ context.Context, req validator.MapReque
 			continue
 		}
 		resp.Diagnostics.AddAttributeError(req.Path.AtMapKey(key), "Property Set by Another Attribute",
-			fmt.Sprintf("properties key %q is a connection setting, not a PostgreSQL run-time parameter: the %s attribute "+
+			fmt.Sprintf("The properties key %q is a connection setting, not a driver option: the %s attribute "+
 				"sets it. Remove %q from properties and use %s instead.", key, owner, key, owner))
 	}
 }

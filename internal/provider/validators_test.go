@@ -27,7 +27,7 @@ func TestHostProblem(t *testing.T) {
 		"-db.example.com":                `part number 1 (counting the dot-separated parts from the left) starts or ends with a hyphen`,
 		"db!.example.com":                `part number 1 (counting the dot-separated parts from the left) holds "!"`,
 		"postgres://svc:pw@db.example.com:5433/orders?sslmode=require": `(postgres://db.example.com:5433/orders, shown without its user name, password and parameters). ` +
-			"Write only the host name and put the port in `port` and the database name in `database`: " +
+			"Write only the host name and put the port in the port attribute and the database name in the database attribute: " +
 			`host = "db.example.com", port = 5433 and database = "orders".`,
 		"svc:pw@db.example.com":          `before "db.example.com". Write host = "db.example.com"`,
 		"svc:pw@db.example.com:5433":     `before "db.example.com:5433". Write host = "db.example.com", port = 5433,`,

@@ -53,8 +53,10 @@ type Problem struct {
 //
 // Errors: CA or Cert that is not PEM X.509, Key that is not a usable private key, a missing or
 // wrong passphrase (the latter on FieldPassphrase), Key not belonging to the first certificate
-// of Cert. Warnings: any certificate expired, expiring within ExpiryWarningWindow or not yet
-// valid at now, and a passphrase given for an unencrypted key.
+// of Cert, an expired client certificate (the server refuses it). Warnings: any other certificate
+// expired, expiring within ExpiryWarningWindow or not yet valid at now, a CA that is not a
+// certificate authority (a leaf, such as the server's own certificate), and a passphrase given
+// for an unencrypted key.
 func (m Material) Validate(now time.Time) (problems []Problem) {
 	add := func(field string, sev Severity, summary, detail string) {
 		problems = append(problems, Problem{Field: field, Severity: sev, Summary: summary, Detail: detail})
@@ -72,6 +74,10 @@ func (m Material) Validate(now time.Time) (problems []Problem) {
 					fmt.Sprintf("Certificate %s expires on %s, %s. Renew it and update this setting before then: "+
 						"TLS connections that rely on it will fail from that moment.", certName(c), timestamp(c.NotAfter), when))
 			case p == "":
+			case now.After(c.NotAfter) && field == FieldCert:
+				// The server refuses an expired client certificate: the login cannot work.
+				add(field, SeverityError, what+" Expired", p+". PostgreSQL refuses an expired client certificate, so "+
+					"this login cannot work: renew the certificate (with its key, if that changes too) and set the new one.")
 			case now.After(c.NotAfter):
 				add(field, SeverityWarning, what+" Expired", p+". TLS connections that rely on it will fail until it is renewed.")
 			default:
@@ -85,6 +91,15 @@ func (m Material) Validate(now time.Time) (problems []Problem) {
 			add(FieldCA, SeverityError, "Invalid CA Certificate", "The CA certificate cannot be used: "+err.Error())
 		} else {
 			checkDates(FieldCA, "CA Certificate", cas)
+			for _, c := range cas {
+				if c.BasicConstraintsValid && !c.IsCA {
+					add(FieldCA, SeverityWarning, "CA Certificate Is Not a Certificate Authority",
+						fmt.Sprintf("Certificate %s in ssl_ca is not a certificate authority (its basic constraints say CA:FALSE): "+
+							"it is most likely the server's own certificate. Verification then works only while the server "+
+							"presents exactly this certificate, and fails after its renewal; if a CA signed it, set ssl_ca "+
+							"to that CA's certificate instead.", certName(c)))
+				}
+			}
 		}
 	}
 

@@ -18,6 +18,8 @@ func TestValidate(t *testing.T) {
 	futureClient := newCert(t, ca, certOpts{cn: "future", key: ecKeyOnce(),
 		notBefore: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC), notAfter: time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC)})
 	otherKey := pkcs8PEM(t, edKeyOnce())
+	expiredClient := newCert(t, ca, certOpts{cn: "old-client", key: ecKeyOnce(),
+		notBefore: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), notAfter: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)})
 
 	tests := []struct {
 		name string
@@ -55,6 +57,12 @@ func TestValidate(t *testing.T) {
 		{"expired CA in a bundle, future client certificate", Material{CA: ca.certPEM + expiredCA.certPEM, Cert: futureClient.certPEM, Key: pkcs8PEM(t, futureClient.key)}, []Problem{
 			{FieldCA, SeverityWarning, "CA Certificate Expired", `certificate "CN=old-ca" expired on 2024-01-01T00:00:00Z (valid from 2020-01-01T00:00:00Z to 2024-01-01T00:00:00Z). TLS connections that rely on it will fail until it is renewed.`},
 			{FieldCert, SeverityWarning, "Client Certificate Not Yet Valid", `certificate "CN=future" is not valid until 2030-01-01T00:00:00Z (valid from 2030-01-01T00:00:00Z to 2031-01-01T00:00:00Z). TLS connections that rely on it will fail until then; check the clock of the machine that issued it.`},
+		}},
+		{"expired client certificate is an error", Material{CA: ca.certPEM, Cert: expiredClient.certPEM, Key: pkcs8PEM(t, expiredClient.key)}, []Problem{
+			{FieldCert, SeverityError, "Client Certificate Expired", `certificate "CN=old-client" expired on 2024-01-01T00:00:00Z (valid from 2020-01-01T00:00:00Z to 2024-01-01T00:00:00Z). PostgreSQL refuses an expired client certificate, so this login cannot work: renew the certificate (with its key, if that changes too) and set the new one.`},
+		}},
+		{"leaf certificate as CA", Material{CA: client.certPEM}, []Problem{
+			{FieldCA, SeverityWarning, "CA Certificate Is Not a Certificate Authority", `Certificate "CN=client" in ssl_ca is not a certificate authority (its basic constraints say CA:FALSE): it is most likely the server's own certificate. Verification then works only while the server presents exactly this certificate, and fails after its renewal; if a CA signed it, set ssl_ca to that CA's certificate instead.`},
 		}},
 		{"every field wrong at once", Material{CA: "x", Cert: "y", Key: "z", Passphrase: testPassphrase}, []Problem{
 			{FieldCA, SeverityError, "Invalid CA Certificate", "The CA certificate cannot be used: no PEM block found: paste the whole PEM text, including the -----BEGIN CERTIFICATE----- line; with file(), check the path"},

@@ -1,20 +1,21 @@
-# Terraform 1.11 or later (ephemeral resources need 1.10, write-only arguments 1.11; OpenTofu 1.11).
-# The agent's access token goes straight into a secret store's write-only argument: it is read at
-# apply and never written to the plan or the state.
-data "integratorio_agents" "dc1" {
-  name_prefix = "dc1-"
+# Terraform 1.10 or later (OpenTofu 1.11). The agent's access token is read at apply and handed
+# to a local command through its environment: it is written to the agent's configuration file,
+# never to the plan, the state or Terraform's output. No other provider is needed.
+data "integratorio_agent" "dc1" {
+  name = "dc1-agent"
 }
 
 ephemeral "integratorio_agent_token" "dc1" {
-  agent_id = data.integratorio_agents.dc1.ids[0]
+  agent_id = data.integratorio_agent.dc1.id
 }
 
-resource "aws_secretsmanager_secret" "agent_token" {
-  name = "integrator-io/dc1-agent-token"
-}
+resource "terraform_data" "dc1_agent_config" {
+  triggers_replace = [data.integratorio_agent.dc1.id, 1] # bump 1 after rotating the token
 
-resource "aws_secretsmanager_secret_version" "agent_token" {
-  secret_id                = aws_secretsmanager_secret.agent_token.id
-  secret_string_wo         = ephemeral.integratorio_agent_token.dc1.access_token
-  secret_string_wo_version = 1 # bump after rotating the token in integrator.io
+  provisioner "local-exec" {
+    environment = {
+      AGENT_TOKEN = ephemeral.integratorio_agent_token.dc1.access_token
+    }
+    command = "umask 077 && mkdir -p agent && printf 'AGENT_TOKEN=%s\\n' \"$AGENT_TOKEN\" > agent/dc1.env"
+  }
 }

@@ -20,7 +20,11 @@ resource "integratorio_postgres_connection" "orders" {
   ssl_ca  = var.orders_ca_pem
 
   concurrency_level = 10
+  # integrator.io's driver options (Celigo's example: a connection timeout), and PostgreSQL
+  # run-time parameters.
   properties = {
+    connectTimeout    = "30"
+    application_name  = "integrator.io"
     statement_timeout = "30000"
   }
 }

@@ -1,12 +1,15 @@
 // Command integratorio-emulator serves the integrator.io API emulator (internal/testing/emulator) on a
-// loopback address, for trying the provider by hand and for tests that run it as a process.
+// loopback address, for trying the provider by hand, for tests that run it as a process, and for
+// repositories that test their Terraform configuration without an integrator.io account.
 //
 //	integratorio-emulator -token secret -seed-agent edge-1
 //
 // It prints its base URL on the first line of stdout ("integrator.io emulator listening on
 // http://127.0.0.1:8089/v1"), then one line per seeded agent, logs each request (method, path,
 // status, duration; never tokens or bodies) to stderr, and stops cleanly on SIGINT or SIGTERM.
-// The test controls are under /_emulator on the same address.
+// The test controls are under /_emulator on the same address (-h lists them); they answer only
+// requests addressed to a loopback host, and with -controls-require-token (implied by
+// -allow-remote) only with one of the API tokens.
 package main
 
 import (
@@ -53,7 +56,10 @@ type options struct {
 	pageSize      int
 	latency       time.Duration
 	seedAgents    []string
-	readings      emulator.Config // only the fields of the API's open readings
+	allowRemote   bool
+	readingsFrom  string          // -readings: the file the modes were set from
+	unplayed      []string        // readings of that file that no mode plays
+	readings      emulator.Config // the fields of the API's open readings, and ControlsRequireToken
 }
 
 // listFlag is a repeatable flag that also takes comma-separated values.
@@ -82,24 +88,33 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	var agents listFlag
 	fs := flag.NewFlagSet("integratorio-emulator", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() { usage(fs, stderr) }
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8089", "loopback `host:port` to listen on; port 0 picks a free one")
+	fs.BoolVar(&o.allowRemote, "allow-remote", false, "let -addr be a non-loopback address (a container's 0.0.0.0:8089, say); implies -controls-require-token")
+	fs.BoolVar(&o.readings.ControlsRequireToken, "controls-require-token", false, "the /_emulator controls require one of the API tokens (Authorization: Bearer <token>)")
 	fs.Var(&tokens, "token", "API `token` to accept (repeatable or comma-separated; default $"+tokenEnv+")")
 	fs.Var(&foreign, "foreign-token", "`token` of the other region, answered 401 naming that region (repeatable)")
 	fs.StringVar(&o.region, "region", emulator.RegionUS, "region to play: us or eu")
 	fs.IntVar(&o.pageSize, "page-size", emulator.DefaultPageSize, fmt.Sprintf("list page size, 1 to %d", emulator.MaxPageSize))
+	fs.IntVar(&o.readings.MaxLimit, "max-limit", 0, "refuse (400 invalid_query_params) a list call whose limit is above this; 0: none")
+	fs.BoolVar(&o.readings.CursorPaging, "cursor-paging", false, "next-page links carry after=<id> instead of skip")
 	fs.DurationVar(&o.latency, "latency", 0, "delay added to every API request, e.g. 50ms")
 	fs.Var(&agents, "seed-agent", "create an online agent with this `name` at start (repeatable)")
 	// Readings of the API that its reference leaves open (see emulator.Config).
 	fs.BoolVar(&o.readings.ReturnCertificates, "return-certificates", false, "return rdbms.ssl.ca and .cert as stored instead of masked")
 	fs.BoolVar(&o.readings.OmitCertificates, "omit-certificates", false, "leave rdbms.ssl.ca and .cert out of answers instead of masking them")
 	fs.BoolVar(&o.readings.DropEmptySSL, "drop-empty-ssl", false, "drop an rdbms.ssl object without CA, certificate or key on save")
+	fs.BoolVar(&o.readings.DropUseSSL, "drop-use-ssl", false, "drop rdbms.useSSL on save instead of storing it")
 	fs.BoolVar(&o.readings.SaveTestsOffline, "save-tests-offline", false, "a save of an offline connection tests it and clears the flag")
 	fs.BoolVar(&o.readings.CreateOffline, "create-offline", false, "new connections are offline until their first test")
 	fs.BoolVar(&o.readings.PasswordAlwaysRequired, "password-always-required", false, "refuse PostgreSQL connections without a password, even with certificate login")
+	fs.BoolVar(&o.readings.RefuseServerSetFields, "refuse-server-set-fields", false, "answer 422 to a connection write carrying _id, createdAt, lastModified, lastModifiedBy or offline")
 	fs.IntVar(&o.readings.PingFailureStatus, "ping-failure-status", http.StatusOK, "HTTP status of a failed connection test")
 	fs.Var(&scoped, "scoped-token", "API `token` with a custom scope: its tokenInfo answers -scoped-token-scope, and /agents answers 403 (repeatable)")
 	fs.StringVar(&scope, "scoped-token-scope", defaultScope, "the `JSON` GET /tokenInfo answers as the scope of each -scoped-token")
 	fs.StringVar(&o.readings.LinkHost, "link-host", "", "`host[:port]` that next-page Link headers name instead of the one asked")
+	fs.StringVar(&o.readingsFrom, "readings", "", "`file` of readings observed on a real account (make testacc-live writes bin/live-contract.json): "+
+		"sets the modes below that play them, on top of those given as flags")
 	fs.BoolVar(&o.readings.AgentOnlineField, "agent-online-field", false, "agent documents carry online instead of offline")
 	fs.BoolVar(&o.readings.PingErrorsAsStrings, "ping-errors-as-strings", false, `a failed connection test answers {"errors":["<message>"]}`)
 	if err := fs.Parse(args); err != nil {
@@ -109,7 +124,9 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 		return o, fmt.Errorf("unexpected arguments %q: all settings are flags", fs.Args())
 	}
 
-	if err := checkLoopback(o.addr); err != nil {
+	if o.allowRemote {
+		o.readings.ControlsRequireToken = true
+	} else if err := checkLoopback(o.addr); err != nil {
 		return o, err
 	}
 	o.tokens, o.foreignTokens, o.seedAgents = tokens.listFlag, foreign.listFlag, agents
@@ -133,6 +150,15 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	if !json.Valid([]byte(scope)) {
 		return o, errors.New("-scoped-token-scope is not valid JSON")
 	}
+	if o.readingsFrom != "" {
+		f, err := emulator.LoadReadings(o.readingsFrom)
+		if err != nil {
+			return o, fmt.Errorf("-readings: %w", err)
+		}
+		if o.unplayed, err = f.Play(&o.readings); err != nil {
+			return o, fmt.Errorf("-readings %s: %w", o.readingsFrom, err)
+		}
+	}
 	for _, t := range scoped.listFlag {
 		if o.readings.ScopedTokens == nil {
 			o.readings.ScopedTokens = map[string]string{}
@@ -154,9 +180,37 @@ func checkLoopback(addr string) error {
 	}
 	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
 		return fmt.Errorf("-addr %q is not a loopback address: the emulator listens only on 127.0.0.1, [::1] or localhost, "+
-			"because it holds secrets unencrypted and is meant for tests", addr)
+			"because it holds secrets unencrypted and is meant for tests (-allow-remote lets it listen there, its controls "+
+			"then requiring its token)", addr)
 	}
 	return nil
+}
+
+// usage is the -h text: what the emulator is and is not, its flags and its controls.
+func usage(fs *flag.FlagSet, w io.Writer) {
+	fmt.Fprint(w, `integratorio-emulator: an EMULATOR of the integrator.io REST API, for tests. It is not integrator.io.
+
+It serves /v1 as integrator.io's API reference describes it: tokens (bearer, two regions, custom
+scopes), PostgreSQL and other connections (masking of secrets, PUT as a full replace, paging, 204s,
+validation errors), connection tests that log in to the database for real, on-premise agents and
+their tokens, and the per-account rate limit. Where the reference leaves a reading open, a flag
+plays each one. It does NOT model: flows, exports, imports and anything else but connections and
+agents; the agent program and its tunnel (an agent is online because a control says so, and an
+on-premise connection is tested from this machine); the recycle bin; environments; the background
+re-test of offline connections; users and permissions beyond the scopes. Everything is in memory
+and lost at exit; secrets are held unencrypted, which is why it listens on loopback only.
+
+Usage:
+  integratorio-emulator [flags]          (the token from -token or $`+tokenEnv+`)
+
+Flags:
+`)
+	fs.PrintDefaults()
+	fmt.Fprint(w, `
+Controls, on the same address (only for requests addressed to 127.0.0.1, [::1] or localhost;
+with -controls-require-token or -allow-remote, only with Authorization: Bearer <an API token>):
+`)
+	fmt.Fprint(w, emulator.ControlsHelp())
 }
 
 // run is main without the process: it returns the exit code.
@@ -203,6 +257,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	go func() { served <- hs.Serve(ln) }()
 
 	fmt.Fprintf(stdout, "integrator.io emulator listening on http://%s/v1\n", ln.Addr())
+	if o.readingsFrom != "" {
+		logger.Info("modes set from the readings file", "file", o.readingsFrom, "played", strings.Join(emulator.PlayedReadings(), ","),
+			"played one way only or not modes", strings.Join(o.unplayed, ","))
+	}
+	if o.allowRemote {
+		logger.Warn("listening beyond loopback (-allow-remote): anyone who can reach this address and holds a token "+
+			"can read every secret stored here through /_emulator", "addr", ln.Addr().String())
+	}
 	for _, a := range agents {
 		fmt.Fprintf(stdout, "seeded online agent %q with id %s\n", a.name, a.id)
 	}

@@ -9,6 +9,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"strings"
@@ -54,6 +56,7 @@ func TestParseFlags(t *testing.T) {
 	o, err = parseFlags([]string{"-token", "a, b", "-token", "c", "-foreign-token", "eu1", "-region", "eu",
 		"-page-size", "7", "-latency", "50ms", "-seed-agent", "edge-1", "-seed-agent", "edge-2",
 		"-return-certificates", "-omit-certificates", "-drop-empty-ssl", "-save-tests-offline", "-create-offline", "-password-always-required",
+		"-refuse-server-set-fields", "-drop-use-ssl", "-max-limit", "100", "-cursor-paging",
 		"-ping-failure-status", "422", "-scoped-token", "s1,s2", "-scoped-token-scope", `{"connections":"full"}`,
 		"-link-host", "api-2.example:8443", "-agent-online-field", "-ping-errors-as-strings"},
 		env(map[string]string{tokenEnv: "ignored-when-flags-given"}), io.Discard)
@@ -63,7 +66,7 @@ func TestParseFlags(t *testing.T) {
 	want = options{addr: "127.0.0.1:8089", tokens: []string{"a", "b", "c"}, foreignTokens: []string{"eu1"},
 		region: "eu", pageSize: 7, latency: 50 * time.Millisecond, seedAgents: []string{"edge-1", "edge-2"},
 		readings: emulator.Config{ReturnCertificates: true, OmitCertificates: true, DropEmptySSL: true, SaveTestsOffline: true, CreateOffline: true,
-			PasswordAlwaysRequired: true, PingFailureStatus: 422,
+			PasswordAlwaysRequired: true, RefuseServerSetFields: true, DropUseSSL: true, MaxLimit: 100, CursorPaging: true, PingFailureStatus: 422,
 			ScopedTokens: map[string]string{"s1": `{"connections":"full"}`, "s2": `{"connections":"full"}`},
 			LinkHost:     "api-2.example:8443", AgentOnlineField: true, PingErrorsAsStrings: true}}
 	if !reflect.DeepEqual(o, want) {
@@ -189,5 +192,79 @@ func TestRun_servesUntilCancelled(t *testing.T) {
 	}
 	if strings.Contains(logs, token) {
 		t.Error("the token appears in the logs")
+	}
+}
+
+func TestParseFlags_allowRemoteRequiresTokenForControls(t *testing.T) {
+	t.Parallel()
+	o, err := parseFlags([]string{"-addr", "0.0.0.0:8089", "-allow-remote", "-token", "x"}, env(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !o.allowRemote || !o.readings.ControlsRequireToken {
+		t.Errorf("-allow-remote: %+v, want the controls to require the token", o)
+	}
+	o, err = parseFlags([]string{"-controls-require-token", "-token", "x"}, env(nil), io.Discard)
+	if err != nil || !o.readings.ControlsRequireToken {
+		t.Errorf("-controls-require-token: %+v, %v", o, err)
+	}
+}
+
+// -h says what the emulator is and is not, and lists every control.
+func TestRun_helpListsControls(t *testing.T) {
+	t.Parallel()
+	var stderr bytes.Buffer
+	if code := run(t.Context(), []string{"-h"}, env(nil), io.Discard, &stderr); code != 0 {
+		t.Fatalf("-h exited %d", code)
+	}
+	help := stderr.String()
+	for _, want := range []string{"an EMULATOR of the integrator.io REST API, for tests. It is not integrator.io.",
+		"It does NOT model:", "-allow-remote", "-controls-require-token", "-readings"} {
+		if !strings.Contains(help, want) {
+			t.Errorf("-h lacks %q:\n%s", want, help)
+		}
+	}
+	for _, c := range emulator.Controls() {
+		if !strings.Contains(help, "  "+c.Method+" "+c.Path+" ") {
+			t.Errorf("-h does not list %s %s:\n%s", c.Method, c.Path, help)
+		}
+	}
+}
+
+func TestParseFlags_readings(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	write := func(name string, readings map[string]string) string {
+		path := filepath.Join(dir, name)
+		data, _ := json.Marshal(emulator.ReadingsFile{Target: "https://api.integrator.io/v1", Readings: readings})
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	path := write("account.json", map[string]string{"create.offline": "true", "mask.ca": "omitted", "mask.cert": "omitted",
+		"ping.fail.status": "422 with errors", "paging.host": "another host: api-2.integrator.io", "auth.401": "401, envelope",
+		"save.offline": "not observed: no database (INTEGRATORIO_ACC_PG_*)"})
+	o, err := parseFlags([]string{"-token", "x", "-drop-empty-ssl", "-readings", path}, env(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := emulator.Config{CreateOffline: true, OmitCertificates: true, PingFailureStatus: 422, LinkHost: "api-2.integrator.io", DropEmptySSL: true}
+	if !reflect.DeepEqual(o.readings, want) || !reflect.DeepEqual(o.unplayed, []string{"auth.401"}) {
+		t.Errorf("modes %+v (unplayed %v), want %+v (unplayed [auth.401])", o.readings, o.unplayed, want)
+	}
+
+	for name, tt := range map[string]struct {
+		readings map[string]string
+		want     string
+	}{
+		"no mode plays it":      {map[string]string{"create.offline": "absent"}, `create.offline was observed as "absent", which no emulator mode plays`},
+		"a group disagrees":     {map[string]string{"mask.ca": "omitted", "mask.cert": "returned as sent"}, "plays the certificates readings alike"},
+		"an empty readings set": {map[string]string{}, "holds no readings"},
+	} {
+		_, err := parseFlags([]string{"-token", "x", "-readings", write(strings.ReplaceAll(name, " ", "-")+".json", tt.readings)}, env(nil), io.Discard)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: err = %v, want %q", name, err, tt.want)
+		}
 	}
 }

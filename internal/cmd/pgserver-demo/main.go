@@ -1,7 +1,8 @@
 // Command pgserver-demo runs a throwaway PostgreSQL server with TLS until it receives SIGINT or
 // SIGTERM, then stops it and deletes everything it created.
 //
-// It writes the certificates and keys as PEM files in the directory of -out, then the settings
+// It writes the certificates and keys as PEM files in the directory of -out (created if missing),
+// then the settings
 // as JSON to -out itself (written last and atomically, so a script may wait for that file):
 //
 //	pgserver-demo -out /tmp/demo/postgres.json &
@@ -99,6 +100,9 @@ func run(out string) (err error) {
 // on error, so the caller can remove them.
 func writeFiles(out string, srv *pgserver.Server) ([]string, error) {
 	dir := filepath.Dir(out)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("creating the directory of -out: %w", err)
+	}
 	s := settings{
 		Host:                srv.Host,
 		Port:                srv.Port,

@@ -10,7 +10,8 @@ import (
 )
 
 func TestWriteFiles(t *testing.T) {
-	dir := t.TempDir()
+	// -out may name a folder that does not exist yet: the README's by-hand steps rely on it.
+	dir := filepath.Join(t.TempDir(), "not", "yet")
 	out := filepath.Join(dir, "postgres.json")
 	srv := &pgserver.Server{
 		Host: "127.0.0.1", Port: 54321, Database: "appdb",

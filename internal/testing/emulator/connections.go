@@ -25,10 +25,9 @@ func (s *Server) getConnection(w http.ResponseWriter, r *http.Request, id string
 
 func (s *Server) createConnection(w http.ResponseWriter, r *http.Request, _ string) {
 	doc, ok := readDocument(w, r)
-	if !ok {
+	if !ok || !s.takeServerSetFields(w, doc) {
 		return
 	}
-	dropFields(doc, serverConnectionFields)
 	if errs := s.validateConnection(doc); len(errs) > 0 {
 		writeErrors(w, http.StatusUnprocessableEntity, errs...)
 		return
@@ -46,6 +45,7 @@ func (s *Server) createConnection(w http.ResponseWriter, r *http.Request, _ stri
 	doc["_id"] = id
 	doc["createdAt"] = formatTime(now)
 	doc["lastModified"] = formatTime(now)
+	doc["lastModifiedBy"] = userID(r)
 	doc["offline"] = s.cfg.CreateOffline
 	s.conns.insert(id, doc)
 	out := s.maskedConnection(doc)
@@ -60,10 +60,9 @@ func (s *Server) createConnection(w http.ResponseWriter, r *http.Request, _ stri
 // never rejects the save).
 func (s *Server) replaceConnection(w http.ResponseWriter, r *http.Request, id string) {
 	doc, ok := readDocument(w, r)
-	if !ok {
+	if !ok || !s.takeServerSetFields(w, doc) {
 		return
 	}
-	dropFields(doc, serverConnectionFields)
 
 	s.mu.Lock()
 	e, ok := s.connection(id)
@@ -84,6 +83,7 @@ func (s *Server) replaceConnection(w http.ResponseWriter, r *http.Request, id st
 	doc["_id"] = id
 	doc["createdAt"] = e.doc["createdAt"]
 	doc["lastModified"] = formatTime(s.cfg.Now())
+	doc["lastModifiedBy"] = userID(r)
 	doc["offline"] = wasOffline
 	s.conns.replace(e, doc)
 	rev := e.rev
@@ -140,10 +140,9 @@ func (s *Server) pingSavedConnection(w http.ResponseWriter, r *http.Request, id 
 // pingUnsavedConnection tests the document in the body, validated as a create would be.
 func (s *Server) pingUnsavedConnection(w http.ResponseWriter, r *http.Request, _ string) {
 	doc, ok := readDocument(w, r)
-	if !ok {
+	if !ok || !s.takeServerSetFields(w, doc) {
 		return
 	}
-	dropFields(doc, serverConnectionFields)
 	if errs := s.validateConnection(doc); len(errs) > 0 {
 		writeErrors(w, http.StatusUnprocessableEntity, errs...)
 		return
@@ -197,6 +196,24 @@ func (s *Server) idTaken(id string) bool {
 	_, conn := s.conns.get(id)
 	_, agent := s.agents.get(id)
 	return conn || agent
+}
+
+// takeServerSetFields removes from a connection written by a client the fields only the server
+// sets, counting each; with Config.RefuseServerSetFields it answers 422 instead and reports false.
+func (s *Server) takeServerSetFields(w http.ResponseWriter, doc map[string]any) bool {
+	var errs errorList
+	for _, f := range serverConnectionFields {
+		if _, ok := doc[f]; ok {
+			s.serverSetSent.count(f)
+			errs.invalid(f, "is set by integrator.io and cannot be written")
+		}
+	}
+	if s.cfg.RefuseServerSetFields && len(errs) > 0 {
+		writeErrors(w, http.StatusUnprocessableEntity, errs...)
+		return false
+	}
+	dropFields(doc, serverConnectionFields)
+	return true
 }
 
 func writeConnectionNotFound(w http.ResponseWriter, id string) {

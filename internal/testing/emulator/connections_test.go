@@ -20,6 +20,7 @@ func TestCreateConnection_serverFields(t *testing.T) {
 	doc["createdAt"] = "1999-01-01T00:00:00.000Z"
 	doc["lastModified"] = "1999-01-01T00:00:00.000Z"
 	doc["offline"] = true
+	doc["lastModifiedBy"] = "000000000000000000000001"
 	doc["someFutureField"] = map[string]any{"nested": []any{1.5, "x", nil}}
 
 	got := h.create(doc)
@@ -33,6 +34,13 @@ func TestCreateConnection_serverFields(t *testing.T) {
 	}
 	if got["offline"] != false {
 		t.Errorf("offline = %v, want false", got["offline"])
+	}
+	if user := h.do(http.MethodGet, "/v1/tokenInfo", nil).object(t)["_userId"]; got["lastModifiedBy"] != user {
+		t.Errorf("lastModifiedBy = %v, want the token's user %v", got["lastModifiedBy"], user)
+	}
+	wantSent := map[string]int{"_id": 1, "createdAt": 1, "lastModified": 1, "lastModifiedBy": 1, "offline": 1}
+	if sent := h.srv.ServerSetFieldsSent(); !reflect.DeepEqual(sent, wantSent) {
+		t.Errorf("ServerSetFieldsSent = %v, want %v", sent, wantSent)
 	}
 	if !reflect.DeepEqual(got["someFutureField"], doc["someFutureField"]) {
 		t.Errorf("unknown field did not round-trip: %v", got["someFutureField"])
@@ -297,4 +305,26 @@ func TestConnection_listOrderIsCreationOrder(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("list order %v, want %v", got, want)
 	}
+}
+
+// With RefuseServerSetFields a write carrying a field only the server sets is refused, naming
+// it; without it the field is dropped. A write without them is stored either way.
+func TestConnection_refuseServerSetFields(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Config{RefuseServerSetFields: true})
+	created := h.create(validConnection())
+	id := idOf(t, created)
+	for _, method := range []string{http.MethodPost, http.MethodPut} {
+		doc := validConnection()
+		doc["lastModifiedBy"] = created["lastModifiedBy"]
+		path := "/v1/connections"
+		if method == http.MethodPut {
+			path += "/" + id
+		}
+		e := h.do(method, path, doc).wantError(t, http.StatusUnprocessableEntity, codeInvalidValue, "lastModifiedBy")
+		if e.Message != "lastModifiedBy is set by integrator.io and cannot be written" {
+			t.Errorf("%s message %q", method, e.Message)
+		}
+	}
+	h.do(http.MethodPut, "/v1/connections/"+id, validConnection()).wantStatus(t, http.StatusOK)
 }

@@ -111,9 +111,15 @@ func (s *Server) Stats() map[string]int {
 	return s.stats.snapshot()
 }
 
-// ResetStats sets all request counts back to zero.
+// ServerSetFieldsSent counts, per field name, the connection writes whose body carried a field
+// only the server sets (see Config.RefuseServerSetFields). A client that never echoes them
+// leaves it empty.
+func (s *Server) ServerSetFieldsSent() map[string]int { return s.serverSetSent.snapshot() }
+
+// ResetStats sets all request counts (and ServerSetFieldsSent) back to zero.
 func (s *Server) ResetStats() {
 	s.stats.reset()
+	s.serverSetSent.reset()
 }
 
 // Reset forgets all documents, faults, statistics and rate-limit buckets. The configuration
@@ -125,7 +131,7 @@ func (s *Server) Reset() {
 	s.agentTokens = map[string]string{}
 	s.mu.Unlock()
 	s.faults.set(FaultConfig{})
-	s.stats.reset()
+	s.ResetStats()
 	s.limiter.reset()
 }
 
@@ -194,7 +200,7 @@ func (s *Server) registerControl() {
 		writeNoContent(w)
 	})
 	c.add(http.MethodGet, "/_emulator/stats", func(w http.ResponseWriter, _ *http.Request, _ string) {
-		writeJSON(w, http.StatusOK, map[string]any{"requests": s.Stats()})
+		writeJSON(w, http.StatusOK, map[string]any{"requests": s.Stats(), "serverSetFieldsSent": s.ServerSetFieldsSent()})
 	})
 	c.add(http.MethodDelete, "/_emulator/stats", func(w http.ResponseWriter, _ *http.Request, _ string) {
 		s.ResetStats()

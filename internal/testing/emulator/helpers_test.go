@@ -131,6 +131,9 @@ func newRequest(t *testing.T, method, path string, body any) *http.Request {
 		r = bytes.NewReader(data)
 	}
 	req := httptest.NewRequest(method, path, r)
+	if strings.HasPrefix(path, controlPrefix) {
+		req.Host = "127.0.0.1:8089" // the controls answer only a loopback Host
+	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}

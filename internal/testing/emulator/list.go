@@ -8,17 +8,32 @@ import (
 )
 
 // listDocuments answers a list call: one page of documents passed through view, a Link header
-// rel="next" with absolute skip/limit URL when more follow, and 204 with an empty body when the
-// page is empty.
+// rel="next" with an absolute URL when more follow (skip/limit, or a cursor with
+// Config.CursorPaging), and 204 with an empty body when the page is empty.
 func (s *Server) listDocuments(w http.ResponseWriter, r *http.Request, c *collection, view func(map[string]any) map[string]any) {
-	skip, limit, bad := s.pageParams(r.URL.Query())
+	q := r.URL.Query()
+	skip, limit, bad := s.pageParams(q)
 	if bad != nil {
 		writeErrors(w, http.StatusBadRequest, *bad)
 		return
 	}
 	s.mu.Lock()
+	if q.Has("after") {
+		i, ok := c.index(q.Get("after"))
+		if !ok {
+			s.mu.Unlock()
+			writeErrors(w, http.StatusBadRequest, apiError{Code: codeInvalidQuery, Field: "after",
+				Message: "after must be the id of a listed document, not " + quoteValue(q.Get("after"))})
+			return
+		}
+		skip += i + 1
+	}
 	docs := c.page(skip, limit, view)
 	total := c.len()
+	last := ""
+	if len(docs) > 0 {
+		last = c.order[skip+len(docs)-1]
+	}
 	s.mu.Unlock()
 
 	if len(docs) == 0 {
@@ -26,7 +41,14 @@ func (s *Server) listDocuments(w http.ResponseWriter, r *http.Request, c *collec
 		return
 	}
 	if next := skip + len(docs); next < total {
-		w.Header().Set("Link", fmt.Sprintf(`<%s>; rel="next"`, s.pageURL(r, next, limit)))
+		page := url.Values{"skip": {strconv.Itoa(next)}, "limit": {strconv.Itoa(limit)}}
+		if s.cfg.CursorPaging {
+			page = url.Values{"after": {last}}
+			if q.Has("limit") {
+				page.Set("limit", strconv.Itoa(limit))
+			}
+		}
+		w.Header().Set("Link", fmt.Sprintf(`<%s>; rel="next"`, s.pageURL(r, page)))
 	}
 	writeJSON(w, http.StatusOK, docs)
 }
@@ -48,13 +70,17 @@ func (s *Server) pageParams(q url.Values) (skip, limit int, bad *apiError) {
 			return 0, 0, &apiError{Code: codeInvalidQuery, Field: "limit",
 				Message: fmt.Sprintf("limit must be a whole number from 1 to %d, not %s", MaxPageSize, quoteValue(v))}
 		}
+		if s.cfg.MaxLimit > 0 && n > s.cfg.MaxLimit {
+			return 0, 0, &apiError{Code: codeInvalidQuery, Field: "limit",
+				Message: fmt.Sprintf("limit must be a whole number from 1 to %d, not %s", s.cfg.MaxLimit, quoteValue(v))}
+		}
 		limit = min(n, MaxPageSize)
 	}
 	return skip, limit, nil
 }
 
 // pageURL is the absolute URL of a page, on Config.LinkHost when set.
-func (s *Server) pageURL(r *http.Request, skip, limit int) string {
+func (s *Server) pageURL(r *http.Request, page url.Values) string {
 	host := r.Host
 	if s.cfg.LinkHost != "" {
 		host = s.cfg.LinkHost
@@ -63,7 +89,7 @@ func (s *Server) pageURL(r *http.Request, skip, limit int) string {
 	if r.TLS != nil {
 		u.Scheme = "https"
 	}
-	u.RawQuery = url.Values{"skip": {strconv.Itoa(skip)}, "limit": {strconv.Itoa(limit)}}.Encode()
+	u.RawQuery = page.Encode()
 	return u.String()
 }
 

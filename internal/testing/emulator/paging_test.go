@@ -111,3 +111,32 @@ func TestPaging_agents(t *testing.T) {
 		t.Errorf("got %v in %d pages, want %v in 3", ids, pages, want)
 	}
 }
+
+// CursorPaging links carry after=<last id> (and the limit asked for, if any), as the UI's own
+// tests show; following them lists every document once. MaxLimit refuses a larger limit with
+// 400 invalid_query_params, as the developer portal names the code.
+func TestPaging_cursorAndMaxLimit(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Config{PageSize: 2, CursorPaging: true, MaxLimit: 3})
+	var want []string
+	for range 5 {
+		want = append(want, idOf(t, h.create(validConnection())))
+	}
+	ids, pages := followPages(t, h, "/v1/connections")
+	if !reflect.DeepEqual(ids, want) || pages != 3 {
+		t.Errorf("got %v in %d pages, want %v in 3", ids, pages, want)
+	}
+	res := h.do(http.MethodGet, "/v1/connections", nil)
+	if want := `<http://example.com/v1/connections?after=` + want[1] + `>; rel="next"`; res.header.Get("Link") != want {
+		t.Errorf("Link = %q, want %q", res.header.Get("Link"), want)
+	}
+	res = h.do(http.MethodGet, "/v1/connections?limit=3", nil)
+	if want := `<http://example.com/v1/connections?after=` + want[2] + `&limit=3>; rel="next"`; res.header.Get("Link") != want {
+		t.Errorf("Link = %q, want %q", res.header.Get("Link"), want)
+	}
+	e := h.do(http.MethodGet, "/v1/connections?limit=1000", nil).wantError(t, http.StatusBadRequest, "invalid_query_params", "limit")
+	if e.Message != `limit must be a whole number from 1 to 3, not "1000"` {
+		t.Errorf("message %q", e.Message)
+	}
+	h.do(http.MethodGet, "/v1/connections?after=000000000000000000000000", nil).wantError(t, http.StatusBadRequest, "invalid_query_params", "after")
+}

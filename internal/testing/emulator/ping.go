@@ -22,7 +22,7 @@ type PingTarget struct {
 	Database string
 	User     string
 	Password string
-	// SSL is nil when the document has no rdbms.ssl object, which means SSL is off.
+	// SSL is nil when SSL is off: rdbms.useSSL is false, or absent without an rdbms.ssl object.
 	SSL              *PingSSL
 	DisableStrictSSL bool
 	Options          []PingOption
@@ -117,7 +117,13 @@ func pingTargetOf(rdbms map[string]any) PingTarget {
 	if p, ok := wholeNumber(rdbms["port"], true); ok {
 		t.Port = int(p)
 	}
-	if ssl, ok := rdbms["ssl"].(map[string]any); ok {
+	// rdbms.useSSL, the UI's box, decides when the document has it; otherwise an ssl object does.
+	ssl, hasSSL := rdbms["ssl"].(map[string]any)
+	useSSL, hasUseSSL := rdbms["useSSL"].(bool)
+	if hasUseSSL && useSSL && !hasSSL {
+		ssl, hasSSL = map[string]any{}, true
+	}
+	if hasSSL && (!hasUseSSL || useSSL) {
 		t.SSL = &PingSSL{CA: text(ssl, "ca"), Cert: text(ssl, "cert"), Key: text(ssl, "key"), Passphrase: text(ssl, "passphrase")}
 	}
 	t.DisableStrictSSL, _ = rdbms["disableStrictSSL"].(bool)

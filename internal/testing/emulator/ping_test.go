@@ -307,3 +307,49 @@ func TestDialPinger(t *testing.T) {
 		t.Error("dial with a cancelled context succeeded")
 	}
 }
+
+// rdbms.useSSL, when present, decides whether a test uses SSL; without it an ssl object does.
+// DropUseSSL forgets it on save, so only the ssl object is left to decide.
+func TestPing_useSSL(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name    string
+		cfg     Config
+		useSSL  any // nil: absent
+		ssl     map[string]any
+		wantSSL bool
+	}{
+		{"true without an ssl object", Config{}, true, nil, true},
+		{"false beside an ssl object", Config{}, false, map[string]any{"ca": "x"}, false},
+		{"absent, an ssl object", Config{}, nil, map[string]any{}, true},
+		{"absent, none", Config{}, nil, nil, false},
+		{"dropped: true without an ssl object", Config{DropUseSSL: true}, true, nil, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, tt.cfg)
+			doc := validConnection()
+			if tt.useSSL != nil {
+				set(doc, "rdbms.useSSL", tt.useSSL)
+			}
+			if tt.ssl != nil {
+				set(doc, "rdbms.ssl", tt.ssl)
+			} else {
+				set(doc, "rdbms.ssl", deleted)
+			}
+			id := idOf(t, h.create(doc))
+			stored, kept := at(h.stored(id), "rdbms.useSSL"), tt.useSSL != nil && !tt.cfg.DropUseSSL
+			if (stored != nil) != kept || (kept && stored != tt.useSSL) {
+				t.Errorf("stored rdbms.useSSL = %v", stored)
+			}
+			h.do(http.MethodPost, "/v1/connections/"+id+"/ping", nil).wantStatus(t, http.StatusOK)
+			if got := h.pinger.calls()[0].SSL != nil; got != tt.wantSSL {
+				t.Errorf("the test uses SSL: %v, want %v", got, tt.wantSSL)
+			}
+		})
+	}
+	h := newHarness(t, Config{})
+	doc := validConnection()
+	set(doc, "rdbms.useSSL", "yes")
+	h.do(http.MethodPost, "/v1/connections", doc).wantError(t, http.StatusUnprocessableEntity, codeInvalidValue, "rdbms.useSSL")
+}

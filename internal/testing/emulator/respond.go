@@ -19,10 +19,10 @@ const (
 	codeInvalidJSON      = "invalid_json"
 	codeUnsupportedMedia = "unsupported_media_type"
 	codeTooLarge         = "request_too_large"
-	codeInvalidQuery     = "invalid_query_parameter"
+	codeInvalidQuery     = "invalid_query_params" // as the developer portal names it
 	codeMissingField     = "missing_required_field"
 	codeInvalidValue     = "invalid_value"
-	codeInvalidReference = "invalid_reference"
+	codeInvalidReference = "invalid_ref" // as the developer portal names it
 	codeConnectionFailed = "connection_failed"
 	codeInternal         = "internal_error"
 )

@@ -43,6 +43,14 @@ type Config struct {
 	Region string
 	// PageSize is the page size of list calls without a limit query (default 100, at most 1000).
 	PageSize int
+	// MaxLimit, when set, refuses a list call whose limit is above it with 400
+	// invalid_query_params, as a service whose maximum page size is lower than the client asks
+	// may. By default a limit above MaxPageSize is quietly lowered to it.
+	MaxLimit int
+	// CursorPaging makes next-page links carry a cursor (after=<id of the page's last document>),
+	// as the UI's own tests show, instead of skip; a limit asked for is carried along. Both kinds
+	// of link are answered either way.
+	CursorPaging bool
 	// ConcurrencyLicence is the account's concurrency limit (default 25): a higher
 	// rdbms.concurrencyLevel is quietly lowered to it.
 	ConcurrencyLicence int
@@ -92,6 +100,10 @@ type Config struct {
 	// DropEmptySSL drops an rdbms.ssl object that holds no CA, certificate or key when a
 	// connection is saved. By default an empty object is stored and returned.
 	DropEmptySSL bool
+	// DropUseSSL drops rdbms.useSSL (the UI's "Use SSL" box, which the UI sends with every save)
+	// when a connection is saved, as a service that does not store it would. By default it is
+	// stored and returned, and decides whether a test uses SSL.
+	DropUseSSL bool
 	// SaveTestsOffline makes a save (PUT) of an offline connection test it and clear the flag
 	// when the test passes. By default a save leaves offline as it was: only a test
 	// (POST /connections/{id}/ping) sets or clears it, as the integrator.io UI source says.
@@ -99,6 +111,16 @@ type Config struct {
 	// CreateOffline stores new connections with offline = true until their first test. By
 	// default a new connection is stored with offline = false.
 	CreateOffline bool
+	// RefuseServerSetFields answers 422 to a connection write (create, replace, unsaved test)
+	// whose body carries a field only the server sets (_id, createdAt, lastModified,
+	// lastModifiedBy, offline), naming it. By default such fields are dropped, and each is
+	// counted (ServerSetFieldsSent), so tests can prove a client never sends them.
+	RefuseServerSetFields bool
+	// ControlsRequireToken makes the /_emulator controls require one of Tokens as a bearer
+	// token, as they do when the emulator serves beyond loopback. They always answer only
+	// requests addressed to a loopback host.
+	ControlsRequireToken bool
+
 	// PasswordAlwaysRequired refuses (422) a PostgreSQL connection without rdbms.password even
 	// with certificate login, as Celigo's schema lists it. By default the password is waived when
 	// the CA, the certificate and the key are all given, as the UI does.
@@ -118,6 +140,8 @@ type Server struct {
 	limiter *limiter
 	faults  faultState
 	stats   statsCounter
+	// serverSetSent counts, per field, the connection writes that carried a server-set field.
+	serverSetSent statsCounter
 
 	// mu guards the documents below. It is never held while sleeping or pinging.
 	mu          sync.Mutex
@@ -170,6 +194,7 @@ func New(cfg Config) *Server {
 	}
 	s.faults.set(FaultConfig{})
 	s.stats.reset()
+	s.serverSetSent.reset()
 	s.registerAPI()
 	s.registerControl()
 	return s
@@ -200,6 +225,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case hasPathPrefix(r.URL.Path, apiPrefix):
 		s.serveAPI(w, r)
 	case hasPathPrefix(r.URL.Path, controlPrefix):
+		if !s.controlAllowed(w, r) {
+			return
+		}
 		m := s.control.match(r.Method, r.URL.Path)
 		m.serve(w, r)
 	default:
@@ -320,11 +348,18 @@ func writeRateLimited(w http.ResponseWriter, seconds int) {
 // stable across calls and restarts and reveals nothing of the token.
 func (s *Server) tokenInfo(w http.ResponseWriter, r *http.Request, _ string) {
 	token, _ := bearerToken(r)
-	sum := sha256.Sum256([]byte("integratorio-emulator user:" + token))
 	writeJSON(w, http.StatusOK, map[string]any{
-		"_userId": hex.EncodeToString(sum[:12]),
+		"_userId": userID(r),
 		"scope":   s.scopeOf(token),
 	})
+}
+
+// userID is the _id of the user whose token made r: what tokenInfo answers and what a write
+// records as lastModifiedBy.
+func userID(r *http.Request) string {
+	token, _ := bearerToken(r)
+	sum := sha256.Sum256([]byte("integratorio-emulator user:" + token))
+	return hex.EncodeToString(sum[:12])
 }
 
 // preloadBody reads the request body (up to one byte past the limit readDocument enforces)

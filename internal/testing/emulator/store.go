@@ -16,9 +16,10 @@ const timeLayout = "2006-01-02T15:04:05.000Z"
 
 func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
 
-// Fields only the server sets; whatever a client sends for them is dropped.
+// Fields only the server sets; whatever a client sends for them is dropped (and, for
+// connections, recorded or refused: see takeServerSetFields).
 var (
-	serverConnectionFields = []string{"_id", "createdAt", "lastModified", "offline"}
+	serverConnectionFields = []string{"_id", "createdAt", "lastModified", "lastModifiedBy", "offline"}
 	serverAgentFields      = []string{"_id", "createdAt", "lastModified", "offline", "online", "lastHeartbeatAt"}
 )
 
@@ -70,6 +71,14 @@ func (c *collection) remove(id string) bool {
 }
 
 func (c *collection) len() int { return len(c.order) }
+
+// index returns the position of id in creation order.
+func (c *collection) index(id string) (int, bool) {
+	if _, ok := c.byID[id]; !ok {
+		return 0, false
+	}
+	return slices.Index(c.order, id), true
+}
 
 // page returns copies of the documents in [skip, skip+limit), passed through view.
 func (c *collection) page(skip, limit int, view func(map[string]any) map[string]any) []map[string]any {

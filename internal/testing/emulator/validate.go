@@ -153,6 +153,11 @@ func (s *Server) validateConnection(doc map[string]any) errorList {
 				fmt.Sprintf("must be a whole number from %d to %d", minConcurrencyLevel, maxConcurrencyLevel))
 		}
 	}
+	if v, ok := rdbms["useSSL"]; ok && v != nil {
+		if _, ok := v.(bool); !ok {
+			l.invalid("rdbms.useSSL", "must be a boolean")
+		}
+	}
 	if v, ok := rdbms["disableStrictSSL"]; ok && v != nil {
 		if _, ok := v.(bool); !ok {
 			l.invalid("rdbms.disableStrictSSL", "must be a boolean")
@@ -231,10 +236,13 @@ func wholeNumber(v any, allowStrings bool) (int64, bool) {
 // material.
 func (s *Server) normalise(doc map[string]any) {
 	lowerConcurrency(doc, s.cfg.ConcurrencyLicence)
+	rdbms, _ := doc["rdbms"].(map[string]any)
+	if s.cfg.DropUseSSL {
+		delete(rdbms, "useSSL")
+	}
 	if !s.cfg.DropEmptySSL {
 		return
 	}
-	rdbms, _ := doc["rdbms"].(map[string]any)
 	if ssl, ok := rdbms["ssl"].(map[string]any); ok && !hasSSLMaterial(ssl) {
 		delete(rdbms, "ssl")
 	}

@@ -17,9 +17,9 @@ import (
 	"github.com/youmark/pkcs8"
 )
 
-// certValidity is long enough for a demo left running for days, short enough that a leaked
-// throwaway key is soon worthless.
-const certValidity = 30 * 24 * time.Hour
+// certValidity is a year: the provider warns about certificates that expire within 30 days, and
+// a demo's or a test's plans must not. The keys are throwaway ones, made fresh at every start.
+const certValidity = 365 * 24 * time.Hour
 
 // authority is a CA able to sign further certificates.
 type authority struct {
