@@ -43,6 +43,7 @@ check() { # check NAME COMMAND...: runs COMMAND quietly, printing its output onl
 echo "fmt and validate:"
 check "terraform fmt -check -recursive examples/" "$STACK_TERRAFORM" fmt -check -recursive examples/
 terraform_115="$root/bin/terraform-1.15"
+terraform_116="$root/bin/terraform-1.16"
 while IFS= read -r dir; do
 	copy="$work/validate/${dir//\//_}"
 	mkdir -p "$copy"
@@ -58,9 +59,16 @@ while IFS= read -r dir; do
 		continue
 	fi
 	grep -q required_providers "$copy"/*.tf || printf '%s\n' "$providers_tf" >"$copy/providers.tf"
-	# Actions (and list resources) need Terraform 1.14+, which OpenTofu does not offer.
+	# Actions (and list resources) need Terraform 1.14+, which OpenTofu does not offer. An action
+	# triggered by the resource it tests names it `caller` on Terraform 1.16, which 1.14-1.15 refuse;
+	# the variant for those (terraform-1.14-1.15/) names the resource, a cycle on 1.16. Each is
+	# validated with the CLI that accepts it.
 	if grep -q '^action "' "$copy"/*.tf; then
-		check "terraform-1.15 validate $dir" bash -c "cd '$copy' && '$terraform_115' validate -no-color"
+		if grep -q 'caller\.' "$copy"/*.tf; then
+			check "terraform-1.16 validate $dir" bash -c "cd '$copy' && '$terraform_116' validate -no-color"
+		else
+			check "terraform-1.15 validate $dir" bash -c "cd '$copy' && '$terraform_115' validate -no-color"
+		fi
 		continue
 	fi
 	check "terraform validate $dir" bash -c "cd '$copy' && '$STACK_TERRAFORM' validate -no-color"
@@ -77,6 +85,7 @@ while IFS= read -r file; do
 	if [[ -f "$dir/main.tf" ]]; then cp "$dir/main.tf" "$copy/"; fi
 	grep -q required_providers "$copy"/*.tf || printf '%s\n' "$providers_tf" >"$copy/providers.tf"
 	check "terraform-1.15 validate $file" bash -c "cd '$copy' && '$terraform_115' validate -no-color"
+	check "terraform-1.16 validate $file" bash -c "cd '$copy' && '$terraform_116' validate -no-color"
 done < <(find examples -name 'import-by-identity.tf' | sort)
 # List resources (terraform query, Terraform 1.14+): each .tfquery.hcl beside a provider block.
 while IFS= read -r dir; do
@@ -85,6 +94,7 @@ while IFS= read -r dir; do
 	cp "$dir"/*.tfquery.hcl "$copy/"
 	printf '%s\nprovider "integratorio" {}\n' "$providers_tf" >"$copy/providers.tf"
 	check "terraform-1.15 validate -query $dir" bash -c "cd '$copy' && '$terraform_115' validate -query -no-color"
+	check "terraform-1.16 validate -query $dir" bash -c "cd '$copy' && '$terraform_116' validate -query -no-color"
 done < <(find examples -name '*.tfquery.hcl' -printf '%h\n' | sort -u)
 
 echo "scenarios and guide examples applied against the emulator and PostgreSQL:"

@@ -8,9 +8,10 @@
 #   scripts/install-tools.sh                     # everything
 #   scripts/install-tools.sh terraform postgres  # a subset
 #
-# Tools: terraform terraform-1.15 tofu tfplugindocs golangci-lint goreleaser postgres utils (curl, jq)
-# terraformrc. terraform-1.15 (bin/terraform-1.15, for resource identity, terraform query and actions)
-# is always built from tools/terraform-1.15, whatever Terraform is on PATH.
+# Tools: terraform terraform-1.15 terraform-1.16 tofu tfplugindocs golangci-lint goreleaser postgres
+# utils (curl, jq) terraformrc. terraform-1.16 (bin/terraform-1.16, for resource identity, terraform
+# query and actions) and terraform-1.15 (the oldest release whose action syntax the examples show)
+# are always built from tools/terraform-1.16 and tools/terraform-1.15, whatever Terraform is on PATH.
 # Idempotent: a CLI is rebuilt only when its binary is missing or its stamp (a hash of the tool
 # module's go.mod and go.sum plus the Go version) changed; a rebuild reuses the Go build cache.
 # The Go builds run at the same time, each logged apart and printed when it ends: on a fresh machine
@@ -33,7 +34,7 @@ export GOWORK=off
 export TF_CLI_CONFIG_FILE="$bin/terraformrc"
 
 min_terraform="1.5.0"
-all_tools=(terraformrc terraform terraform-1.15 tofu tfplugindocs golangci-lint goreleaser postgres utils)
+all_tools=(terraformrc terraform terraform-1.15 terraform-1.16 tofu tfplugindocs golangci-lint goreleaser postgres utils)
 
 say() { printf '%-14s %s\n' "$1:" "$2"; }
 
@@ -136,13 +137,13 @@ install_terraform() {
 	build_go_tool terraform tools/terraform github.com/hashicorp/terraform
 }
 
-# install_terraform_115: Terraform 1.15 from tools/terraform-1.15 (its go.mod pins the release; its
-# stubs/ stand in for the state backends the module proxy does not serve), as bin/terraform-1.15,
-# plus bin/terraform-1.15.d/terraform, a link that puts it first on a PATH for tools that look up
-# "terraform" (tfplugindocs needs 1.14+ to see list resources and actions). Stamped like the others,
-# with the stubs in the stamp.
-install_terraform_115() {
-	local name=terraform-1.15 dir=tools/terraform-1.15 want have="" start
+# install_terraform_pinned VERSION: Terraform VERSION (1.15 or 1.16) from tools/terraform-VERSION
+# (its go.mod pins the release; its stubs/ stand in for the state backends the module proxy does
+# not serve), as bin/terraform-VERSION, plus bin/terraform-VERSION.d/terraform, a link that puts it
+# first on a PATH for tools that look up "terraform" (tfplugindocs needs 1.14+ to see list resources
+# and actions). Stamped like the others, with the stubs in the stamp.
+install_terraform_pinned() {
+	local name="terraform-$1" dir="tools/terraform-$1" want have="" start
 	want="$( (cat "$root/$dir/go.mod" "$root/$dir/go.sum"; find "$root/$dir/stubs" -type f | sort | xargs cat) |
 		sha256sum | cut -c1-16 | tr -d '\n')"
 	want+=" $go_version"
@@ -244,7 +245,7 @@ install_one() {
 	terraformrc) install_terraformrc ;;
 	postgres | postgresql) install_postgres ;;
 	utils) install_utils ;;
-	terraform | terraform-1.15 | tofu | opentofu | tfplugindocs | golangci-lint | goreleaser) ;;
+	terraform | terraform-1.15 | terraform-1.16 | tofu | opentofu | tfplugindocs | golangci-lint | goreleaser) ;;
 	*)
 		echo "install-tools.sh: unknown tool '$1' (known: ${all_tools[*]})" >&2
 		return 2
@@ -292,7 +293,8 @@ start_job() {
 for tool in "$@"; do
 	case "$tool" in
 	terraform) start_job terraform install_terraform ;;
-	terraform-1.15) start_job terraform-1.15 install_terraform_115 ;;
+	terraform-1.15) start_job terraform-1.15 install_terraform_pinned 1.15 ;;
+	terraform-1.16) start_job terraform-1.16 install_terraform_pinned 1.16 ;;
 	tofu | opentofu) start_job tofu build_go_tool tofu tools/opentofu github.com/opentofu/opentofu/cmd/tofu ;;
 	esac
 done

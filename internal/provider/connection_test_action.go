@@ -54,7 +54,14 @@ func (a *connectionTestAction) Schema(_ context.Context, _ action.SchemaRequest,
 			"online: a passing test brings an offline connection back online, a failed one marks it offline. A failed test " +
 			"fails the action. Invoke it with `terraform apply -invoke=action.integratorio_connection_test.NAME`, or run it " +
 			"from a resource's `action_trigger` (for example after every update). Optionally also logs in to the database " +
-			"directly from where Terraform runs (`direct_check`). Needs Terraform 1.14 or later.",
+			"directly from where Terraform runs (`direct_check`). Needs Terraform 1.14 or later.\n\n" +
+			"Under `action_trigger`, Terraform 1.16's `on_failure` decides what a failed test does: `halt` (the default) " +
+			"ends the apply with the error *Connection Test Failed* (the connection stays saved, and offline); `taint` " +
+			"does the same and, after a create, marks the connection tainted, so the next apply replaces it and tests it " +
+			"again (after an update Terraform taints nothing); `continue` shows the failure as a warning and the apply " +
+			"completes (\"Actions: 1 invoked, 1 failed\"). Recommended: `events = [after_create, after_update]` with " +
+			"`on_failure = taint`. On 1.16 the triggered action names its resource `caller.id`; 1.14 and 1.15 refuse " +
+			"`caller` and take `integratorio_postgres_connection.NAME.id`.",
 		Attributes: map[string]schema.Attribute{
 			"connection_id": schema.StringAttribute{
 				MarkdownDescription: "The id of the connection to test, such as `integratorio_postgres_connection.orders.id`. " +

@@ -31,7 +31,7 @@ resource "integratorio_postgres_connection" "test" {
 
 action "integratorio_connection_test" "test" {
   config {
-    connection_id = integratorio_postgres_connection.test.id
+    connection_id = caller.id # Terraform 1.16: naming the resource that triggers it is a cycle
   }
 }
 `, livePGBody(pg, name, ""))
@@ -39,9 +39,9 @@ action "integratorio_connection_test" "test" {
 
 // The action run after a create reports integrator.io's failed test of a connection saved with a
 // wrong password (which marks it offline); after the password is fixed, the action run after the
-// update passes and the connection is online again. Terraform 1.15 (acctest.UseTerraform115).
+// update passes and the connection is online again. Terraform 1.16 (acctest.UseTerraform116).
 func TestAccConnectionTestAction_offlineToOnline(t *testing.T) {
-	acctest.UseTerraform115(t)
+	acctest.UseTerraform116(t)
 	tg := acctest.Live(t)
 	pg := acctest.LivePG(t)
 	name := acctest.RandomName("action")
@@ -75,11 +75,11 @@ func TestAccConnectionTestAction_offlineToOnline(t *testing.T) {
 }
 
 // TestEmulatorConnectionTestAction_invoke runs the action as users do on demand, with
-// `terraform apply -invoke=action.integratorio_connection_test.NAME` (real Terraform 1.15 and the
+// `terraform apply -invoke=action.integratorio_connection_test.NAME` (real Terraform 1.16 and the
 // built provider): a failure with its classified reason and the offline flag, a pass that brings
 // the connection online again, the direct check, and its mistakes.
 func TestEmulatorConnectionTestAction_invoke(t *testing.T) {
-	tf := acctest.UseTerraform115(t)
+	tf := acctest.UseTerraform116(t)
 	pg := acctest.Postgres(t)
 	env := acctest.NewEnv(t, emulator.Config{})
 	c, err := client.New(client.WithToken(env.Token), client.WithBaseURL(env.URL))
@@ -214,7 +214,7 @@ action "integratorio_connection_test" "gone" {
 
 // Settings of the direct check without it are refused at validation.
 func TestConnectionTestAction_directSettingsWithoutDirectCheck(t *testing.T) {
-	acctest.UseTerraform115(t)
+	acctest.UseTerraform116(t)
 	env := acctest.NewEnv(t, emulator.Config{})
 	resource.UnitTest(t, resource.TestCase{
 		TerraformVersionChecks:   skipBelow1_14,

@@ -20,14 +20,14 @@ import (
 )
 
 // skipBelow1_14 keeps tests of identity, query and actions from running on an older CLI, saying
-// why (acctest.UseTerraform115 normally gives them Terraform 1.15).
+// why (acctest.UseTerraform116 normally gives them Terraform 1.16).
 var skipBelow1_14 = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)}
 
 // State carries the connection's identity; `import { identity = { id = ... } }` imports it, with
 // only the secrets integrator.io cannot show left to send; and configuration generated from that
-// import plans no change at all. Terraform 1.15 (acctest.UseTerraform115).
+// import plans no change at all. Terraform 1.16 (acctest.UseTerraform116).
 func TestAccPostgresConnection_importByIdentity(t *testing.T) {
-	acctest.UseTerraform115(t)
+	acctest.UseTerraform116(t)
 	tg := acctest.Live(t)
 	pg := acctest.LivePG(t)
 	name := acctest.RandomName("identity")
@@ -100,7 +100,7 @@ func (c secretsOnlyCheck) CheckPlan(_ context.Context, req plancheck.CheckPlanRe
 
 // An identity that is not a connection id is refused with what to write instead.
 func TestEmulatorPostgresConnection_importByBadIdentity(t *testing.T) {
-	acctest.UseTerraform115(t)
+	acctest.UseTerraform116(t)
 	env := acctest.NewEnv(t, emulator.Config{})
 	resource.UnitTest(t, resource.TestCase{
 		TerraformVersionChecks:   skipBelow1_14,

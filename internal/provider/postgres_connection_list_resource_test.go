@@ -21,9 +21,9 @@ import (
 )
 
 // `terraform query` finds the connections this test made, by a name pattern, with the
-// attributes an import would read. Terraform 1.15 (acctest.UseTerraform115).
+// attributes an import would read. Terraform 1.16 (acctest.UseTerraform116).
 func TestAccPostgresConnectionList_findsConnectionsByName(t *testing.T) {
-	acctest.UseTerraform115(t)
+	acctest.UseTerraform116(t)
 	tg := acctest.Live(t)
 	pg := acctest.LivePG(t)
 	prefix := acctest.RandomName("query")
@@ -123,7 +123,7 @@ const testCA = "-----BEGIN CERTIFICATE-----\nMIIBdummy\n-----END CERTIFICATE----
 // Filters by name pattern, host, mode and agent over an account that holds 1000 connections of
 // other types, listed across two pages, with one listing per list block.
 func TestEmulatorPostgresConnectionList_filtersAcrossPages(t *testing.T) {
-	acctest.UseTerraform115(t)
+	acctest.UseTerraform116(t)
 	env := acctest.NewEnv(t, emulator.Config{RateLimitBurst: 5000})
 	ids, agent := seedMixedAccount(t, env, 1000)
 	env.Emulator.ResetStats()
@@ -213,7 +213,7 @@ list "integratorio_postgres_connection" "exact" {
 // Filters that cannot match anything, and filter values that are wrong, are refused with what to
 // change.
 func TestEmulatorPostgresConnectionList_badFilters(t *testing.T) {
-	acctest.UseTerraform115(t)
+	acctest.UseTerraform116(t)
 	env := acctest.NewEnv(t, emulator.Config{})
 	resource.UnitTest(t, resource.TestCase{
 		TerraformVersionChecks:   skipBelow1_14,
@@ -250,11 +250,11 @@ list "integratorio_postgres_connection" "x" {
 }
 
 // TestEmulatorPostgresConnectionList_generateConfig runs `terraform query
-// -generate-config-out=generated.tf` with the real Terraform 1.15 and the built provider, then
+// -generate-config-out=generated.tf` with the real Terraform 1.16 and the built provider, then
 // plans the generated import blocks and configuration: every connection is imported with no
 // change, and the query warns which secrets each connection will need before its next change.
 func TestEmulatorPostgresConnectionList_generateConfig(t *testing.T) {
-	tf := acctest.UseTerraform115(t)
+	tf := acctest.UseTerraform116(t)
 	env := acctest.NewEnv(t, emulator.Config{})
 	ids, _ := seedMixedAccount(t, env, 0)
 	cli := newCLI(t, env)
