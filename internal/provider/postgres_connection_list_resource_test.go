@@ -2,6 +2,7 @@ package provider_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -256,7 +257,7 @@ list "integratorio_postgres_connection" "x" {
 func TestEmulatorPostgresConnectionList_generateConfig(t *testing.T) {
 	tf := acctest.UseTerraform116(t)
 	env := acctest.NewEnv(t, emulator.Config{})
-	ids, _ := seedMixedAccount(t, env, 0)
+	ids, agent := seedMixedAccount(t, env, 0)
 	cli := newCLI(t, env)
 	cli.Binary = tf
 	writeFile(t, cli.Dir, "main.tf", fmt.Sprintf(`
@@ -300,6 +301,7 @@ list "integratorio_postgres_connection" "all" {
 		t.Fatal(err)
 	}
 	t.Logf("generated.tf:\n%s", generated)
+	checkQueryGenerated(t, string(generated), ids, agent)
 
 	plan := cli.Run(ctx, "plan", "-no-color")
 	if plan.Err != nil {
@@ -313,5 +315,43 @@ list "integratorio_postgres_connection" "all" {
 	}
 	if again := cli.Run(ctx, "plan", "-no-color", "-detailed-exitcode"); again.Err != nil {
 		t.Errorf("after the import, the plan is not empty: %v", again.Err)
+	}
+}
+
+// checkQueryGenerated fails unless generated (what `terraform query -generate-config-out` wrote)
+// holds, for each PostgreSQL connection of seedMixedAccount, one resource block with its settings
+// and no secret, and an import block that imports it by its identity.
+func checkQueryGenerated(t *testing.T, generated string, ids map[string]string, agent string) {
+	t.Helper()
+	parsed, err := parseGenerated(generated)
+	if err != nil {
+		t.Fatalf("generated.tf: %v", err)
+	}
+	seed := func(name, host string, port int) map[string]any {
+		return map[string]any{"name": name, "host": host, "port": port, "database": "orders", "username": "svc",
+			"concurrency_level": 3, "properties": map[string]any{"statement_timeout": "30000"}, "use_ssl": false, "mode": "cloud"}
+	}
+	want := map[string]map[string]any{
+		"orders-eu":    seed("orders-eu", "db.eu.example.com", 5432),
+		"orders-us":    seed("orders-us", "db.us.example.com", 6432),
+		"zz-last-page": seed("zz-last-page", "db.eu.example.com", 5432),
+		"orders-dc1":   seed("orders-dc1", "10.0.0.5", 5432),
+		"billing":      seed("billing", "db.eu.example.com", 5432),
+	}
+	want["orders-dc1"]["mode"], want["orders-dc1"]["agent_id"] = "on_premise", agent
+	want["billing"]["use_ssl"], want["billing"]["ssl_verify_server_certificate"] = true, true
+	if len(parsed.resources) != len(want) || len(parsed.imports) != len(want) {
+		t.Errorf("generated.tf has %d resource and %d import blocks, want %d of each", len(parsed.resources), len(parsed.imports), len(want))
+	}
+	for addr, attrs := range parsed.resources {
+		name, _ := attrs["name"].(string)
+		wantJSON, _ := json.Marshal(want[name])
+		gotJSON, _ := json.Marshal(attrs)
+		if string(gotJSON) != string(wantJSON) {
+			t.Errorf("generated %s (%q) has\n%s\nwant\n%s", addr, name, gotJSON, wantJSON)
+		}
+		if id := parsed.imports[addr]; id != ids[name] {
+			t.Errorf("generated %s (%q) is imported with identity id %q, want %q", addr, name, id, ids[name])
+		}
 	}
 }
