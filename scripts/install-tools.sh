@@ -4,12 +4,13 @@
 # PostgreSQL server binaries, curl and jq. The Go tools (golangci-lint, tfplugindocs, goreleaser) are
 # `tool` directives of tools/go.mod and run with `go tool -modfile=tools/go.mod NAME`, which builds
 # each into the Go build cache on first use; naming one here builds it there ahead of time.
+# actionlint is the same, from tools/actionlint/go.mod.
 #
 #   scripts/install-tools.sh                     # everything
 #   scripts/install-tools.sh terraform postgres  # a subset
 #
-# Tools: terraform terraform-1.15 terraform-1.16 tofu tfplugindocs golangci-lint goreleaser postgres
-# utils (curl, jq) terraformrc. terraform-1.16 (bin/terraform-1.16, for resource identity, terraform
+# Tools: terraform terraform-1.15 terraform-1.16 tofu tfplugindocs golangci-lint goreleaser actionlint
+# postgres utils (curl, jq) terraformrc. terraform-1.16 (bin/terraform-1.16, for resource identity, terraform
 # query and actions) and terraform-1.15 (the oldest release whose action syntax the examples show)
 # are always built from tools/terraform-1.16 and tools/terraform-1.15, whatever Terraform is on PATH.
 # Idempotent: a CLI is rebuilt only when its binary is missing or its stamp (a hash of the tool
@@ -34,7 +35,7 @@ export GOWORK=off
 export TF_CLI_CONFIG_FILE="$bin/terraformrc"
 
 min_terraform="1.5.0"
-all_tools=(terraformrc terraform terraform-1.15 terraform-1.16 tofu tfplugindocs golangci-lint goreleaser postgres utils)
+all_tools=(terraformrc terraform terraform-1.15 terraform-1.16 tofu tfplugindocs golangci-lint goreleaser actionlint postgres utils)
 
 say() { printf '%-14s %s\n' "$1:" "$2"; }
 
@@ -75,20 +76,22 @@ build_go_tool() {
 	say "$name" "built bin/$name from $dir in $((SECONDS - start))s"
 }
 
-# warm_go_tools NAME...: builds each tool of tools/go.mod into the Go build cache, where
-# `go tool -modfile=tools/go.mod NAME` (the make targets) finds it; one after another, as they share
-# most of their packages. Removes a bin/NAME left by older versions of this script, which PATH
-# would otherwise find first.
+# warm_go_tools NAME...: builds each tool of tools/go.mod (actionlint: tools/actionlint/go.mod)
+# into the Go build cache, where `go tool -modfile=... NAME` (the make targets) finds it; one after
+# another, as they share most of their packages. Removes a bin/NAME left by older versions of this
+# script, which PATH would otherwise find first.
 warm_go_tools() {
-	local name start
+	local name start modfile
 	for name in "$@"; do
 		start=$SECONDS
+		modfile="tools/go.mod"
+		[[ "$name" == actionlint ]] && modfile="tools/actionlint/go.mod"
 		rm -f "$bin/$name" "$stamps/$name"
-		if ! (cd "$root" && go tool -n -modfile="$root/tools/go.mod" "$name" >/dev/null); then
-			say "$name" "FAILED to build the tool $name of tools/go.mod" >&2
+		if ! (cd "$root" && go tool -n -modfile="$root/$modfile" "$name" >/dev/null); then
+			say "$name" "FAILED to build the tool $name of $modfile" >&2
 			return 1
 		fi
-		say "$name" "in the Go build cache (go tool -modfile=tools/go.mod $name) after $((SECONDS - start))s"
+		say "$name" "in the Go build cache (go tool -modfile=$modfile $name) after $((SECONDS - start))s"
 	done
 }
 
@@ -245,7 +248,7 @@ install_one() {
 	terraformrc) install_terraformrc ;;
 	postgres | postgresql) install_postgres ;;
 	utils) install_utils ;;
-	terraform | terraform-1.15 | terraform-1.16 | tofu | opentofu | tfplugindocs | golangci-lint | goreleaser) ;;
+	terraform | terraform-1.15 | terraform-1.16 | tofu | opentofu | tfplugindocs | golangci-lint | goreleaser | actionlint) ;;
 	*)
 		echo "install-tools.sh: unknown tool '$1' (known: ${all_tools[*]})" >&2
 		return 2
@@ -267,7 +270,7 @@ go_tools=()
 for tool in "$@"; do
 	install_one "$tool" || status=1
 	case "$tool" in
-	tfplugindocs | golangci-lint | goreleaser) go_tools+=("$tool") ;;
+	tfplugindocs | golangci-lint | goreleaser | actionlint) go_tools+=("$tool") ;;
 	esac
 done
 
