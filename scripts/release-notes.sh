@@ -11,6 +11,30 @@
 # someone upgrading to it must do, if only "None".
 set -euo pipefail
 
+# --self-test: the rules above on small changelogs of its own (make release-notes runs it first),
+# so a rule that stopped refusing anything fails.
+if [[ "${1:-}" == "--self-test" ]]; then
+	work="$(mktemp -d)"
+	trap 'rm -rf "$work"' EXIT
+	expect() { # expect WANT VERSION CHANGELOG-TEXT: WANT is in the output's first line (notes or error)
+		printf '%b' "$3" >"$work/CHANGELOG.md"
+		local out
+		out="$(bash "${BASH_SOURCE[0]}" "$2" "$work/CHANGELOG.md" 2>&1)" || true
+		if [[ "$(head -n1 <<<"$out")" != *"$1"* ]]; then
+			echo "release-notes --self-test: for version '$2' got: $out; want: $1" >&2
+			exit 1
+		fi
+	}
+	ok='## Unreleased\n\nUPGRADE NOTES:\n\n* a\n\n## 1.2.0 (May 4, 2027)\n\nUPGRADE NOTES:\n\n* None.\n\nFEATURES:\n\n* b\n'
+	expect 'UPGRADE NOTES:' '' "$ok"
+	expect 'UPGRADE NOTES:' 1.2.0 "$ok"
+	expect 'has no section "## 1.3.0' 1.3.0 "$ok"
+	expect 'is not "## 1.2.0 (Month D, YYYY)"' 1.2.0 '## 1.2.0 (Unreleased)\n\nUPGRADE NOTES:\n\n* a\n'
+	expect 'has no "UPGRADE NOTES:" part' 1.2.0 '## 1.2.0 (May 4, 2027)\n\nFEATURES:\n\n* b\n\n## 1.1.0 (May 1, 2027)\n\nUPGRADE NOTES:\n'
+	echo "release-notes: self-test passed" >&2
+	exit 0
+fi
+
 version="${1:-}"
 changelog="${2:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/CHANGELOG.md}"
 version="${version#v}"
