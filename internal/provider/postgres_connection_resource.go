@@ -128,7 +128,9 @@ func (r *postgresConnectionResource) Schema(ctx context.Context, _ resource.Sche
 			"use_ssl": schema.BoolAttribute{
 				MarkdownDescription: "Connect over TLS. Defaults to `false`. With no `ssl_ca`, the server's certificate is checked " +
 					"against public certificate authorities. Sent as integrator.io's `rdbms.useSSL` (the form's *Use SSL* box) with " +
-					"every save, and read back from it when integrator.io shows it.",
+					"every save, and read back from it when integrator.io shows it. Without TLS the direct check sends a password only " +
+					"through SCRAM-SHA-256, never in cleartext or as MD5: see the provider's " +
+					"`connectivity_check.allow_password_to_unverified_server`.",
 				Optional: true,
 				Computed: true,
 				Default:  booldefault.StaticBool(false),
@@ -178,7 +180,10 @@ func (r *postgresConnectionResource) Schema(ctx context.Context, _ resource.Sche
 			},
 			"ssl_verify_server_certificate": schema.BoolAttribute{
 				MarkdownDescription: "Check the server's certificate and host name. Defaults to `true` with `use_ssl = true`; " +
-					"`false` accepts any certificate (encryption without authentication). Only with `use_ssl = true`; null without it.",
+					"`false` accepts any certificate (encryption without authentication). Only with `use_ssl = true`; null without it. " +
+					"The direct check from this machine still checks the chain against `ssl_ca` when it is given (only the host name " +
+					"is skipped), and sends a password to a server it did not verify only through SCRAM with channel binding: see " +
+					"the provider's `connectivity_check.allow_password_to_unverified_server`.",
 				Optional:      true,
 				Computed:      true,
 				PlanModifiers: []planmodifier.Bool{verifyFollowsUseSSL()},
