@@ -63,9 +63,9 @@ func (r *postgresConnectionResource) Schema(ctx context.Context, _ resource.Sche
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"name": schema.StringAttribute{
-				MarkdownDescription: "The connection's name as integrator.io shows it: 1 to 100 characters.",
+				MarkdownDescription: "The connection's name as integrator.io shows it: 1 to 100 characters, without control characters (NUL, line breaks, tabs).",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 100)},
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, 100), NoControlCharactersValidator("name")},
 			},
 			"mode": schema.StringAttribute{
 				MarkdownDescription: "How integrator.io reaches the database: " + quotedList(connectionModes) + ". " +
@@ -95,14 +95,14 @@ func (r *postgresConnectionResource) Schema(ctx context.Context, _ resource.Sche
 				Validators:          []validator.Int64{int64validator.Between(1, 65535)},
 			},
 			"database": schema.StringAttribute{
-				MarkdownDescription: "The name of the database to connect to.",
+				MarkdownDescription: "The name of the database to connect to. Control characters (NUL, line breaks, tabs) are refused at plan.",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1), NoControlCharactersValidator("database")},
 			},
 			"username": schema.StringAttribute{
-				MarkdownDescription: "The PostgreSQL user to log in as.",
+				MarkdownDescription: "The PostgreSQL user to log in as. Control characters (NUL, line breaks, tabs) are refused at plan.",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1), NoControlCharactersValidator("username")},
 			},
 			"password": schema.StringAttribute{
 				MarkdownDescription: "The user's password. Stored in Terraform state (marked sensitive); use `password_wo` to keep it out of state. " +
@@ -218,7 +218,7 @@ func (r *postgresConnectionResource) Schema(ctx context.Context, _ resource.Sche
 					"`{ connectTimeout = \"30\", application_name = \"orders-sync\" }`. Names are those of integrator.io's " +
 					"database driver and are never refused, except connection settings that another attribute owns (`host`, " +
 					"`port`, `dbname`, `user`, `password`, `sslmode`, `sslcert`, `sslkey`, `sslrootcert`, `sslpassword`, ...), " +
-					"which are refused at plan. The direct check applies what it can try from where Terraform runs: a connect " +
+					"which are refused at plan, as are control characters (NUL, line breaks, tabs) in keys and values. The direct check applies what it can try from where Terraform runs: a connect " +
 					"timeout (`connectTimeout`, `connect_timeout` or `loginTimeout` in seconds, `connectionTimeoutMillis` in " +
 					"milliseconds) bounds each login, `ApplicationName` and `currentSchema` are read as `application_name` and " +
 					"`search_path`, and every other name is set as a PostgreSQL run-time parameter (such as `statement_timeout` " +
@@ -226,7 +226,11 @@ func (r *postgresConnectionResource) Schema(ctx context.Context, _ resource.Sche
 					"warning naming it; a value PostgreSQL refuses for a parameter it knows fails the check.",
 				ElementType: types.StringType,
 				Optional:    true,
-				Validators:  []validator.Map{mapvalidator.KeysAre(stringvalidator.LengthAtLeast(1)), PropertiesValidator()},
+				Validators: []validator.Map{
+					mapvalidator.KeysAre(stringvalidator.LengthAtLeast(1), NoControlCharactersValidator("properties key")),
+					mapvalidator.ValueStringsAre(NoControlCharactersValidator(valueOfPath)),
+					PropertiesValidator(),
+				},
 			},
 			"offline": schema.BoolAttribute{
 				MarkdownDescription: "Whether integrator.io holds this connection as offline. integrator.io sets it, never " +

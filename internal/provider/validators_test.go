@@ -142,3 +142,20 @@ func FuzzHostProblem(f *testing.F) {
 		}
 	})
 }
+
+func TestControlCharProblem(t *testing.T) {
+	t.Parallel()
+	for s, want := range map[string]string{
+		"orders":         "",
+		"Bestellungen-ü": "",
+		"a\x00":          "contains NUL (U+0000) at character 2",
+		"\r\n":           "contains a carriage return (CR) (U+000D) at character 1",
+		"ü\x7f":          "contains DEL (U+007F) at character 2",
+		"x\u0085":        "contains a control character (U+0085) at character 2",
+		"\x1b[31m":       "contains a control character (U+001B) at character 1",
+	} {
+		if got := controlCharProblem(s); got != want {
+			t.Errorf("controlCharProblem(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
