@@ -137,7 +137,7 @@ func (r *postgresConnectionResource) Schema(ctx context.Context, _ resource.Sche
 			},
 			"ssl_ca": schema.StringAttribute{
 				MarkdownDescription: "PEM text of the certificate authority (one or more certificates) that signed the server's " +
-					"certificate, for example `file(\"ca.pem\")`. Only with `use_ssl = true`.",
+					"certificate, for example `file(\"ca.pem\")`. Only with `use_ssl = true`. At most 256 KiB, like every PEM setting.",
 				Optional: true,
 			},
 			"ssl_certificate": schema.StringAttribute{
@@ -147,7 +147,8 @@ func (r *postgresConnectionResource) Schema(ctx context.Context, _ resource.Sche
 			},
 			"ssl_key": schema.StringAttribute{
 				MarkdownDescription: "PEM text of the client certificate's private key: PKCS#1, PKCS#8 or EC, plain or encrypted " +
-					"(then set `ssl_passphrase`). Must match `ssl_certificate`. Stored in state, marked sensitive.",
+					"(then set `ssl_passphrase`); RSA, ECDSA (P-256, P-384, P-521) or Ed25519 (DSA, Ed448, X448 and other curves are " +
+					"refused, naming the type). Must match `ssl_certificate`. Stored in state, marked sensitive.",
 				Optional:  true,
 				Sensitive: true,
 			},

@@ -2,6 +2,7 @@ package provider_test
 
 import (
 	"fmt"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -114,6 +115,12 @@ concurrency_level = 51`, acctest.ErrorText("concurrency_level", "value must be b
 borrow_concurrency_from = "Orders DB"`, acctest.ErrorText("Invalid Connection ID", `"Orders DB" is not an integrator.io id`)},
 		{"check timeout not a duration", base + `password = "a"
 connectivity_check = { timeout = "30" }`, acctest.ErrorText("Invalid Duration", `connectivity_check.timeout = "30" is not a duration. Write a number with a unit, such as "30s"`, "from 1s to 10m.")},
+		{"Ed448 key", tls(fmt.Sprintf(`ssl_certificate = %q
+ssl_key = %q`, pg.ClientCert, readFile(t, "../tlsmaterial/testdata/ed448-pkcs8.pem"))), acctest.ErrorText("Invalid Private Key", "ssl_key = ",
+			"The private key cannot be used: unsupported private key: Ed448 keys are not supported for TLS client authentication here; use an RSA, ECDSA (P-256, P-384 or P-521) or Ed25519 key")},
+		{"CA over 256 KiB", tls(fmt.Sprintf(`password = "a"
+ssl_ca = join("", [for i in range(1000) : %q])`, pg.CA)), acctest.ErrorText("Invalid CA Certificate", `ssl_ca = join("", [for i in range(1000) :`,
+			"The CA certificate cannot be used: the value is too large:", "KiB, more than the 256 KiB a PEM setting may hold")},
 		// Control characters: shown on the attribute at fault, never quoting the value.
 		{"NUL in database", `
   name     = "Validation"
@@ -179,4 +186,13 @@ resource "integratorio_postgres_connection" "test" {
 			ExpectNonEmptyPlan: true,
 		}},
 	})
+}
+
+func readFile(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
