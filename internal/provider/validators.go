@@ -315,7 +315,9 @@ var _ validator.String = controlCharValidator{}
 // a database or a user that nobody can type or see. The message names the character and where it
 // is, never the value. what names the value in the message ("database"); valueOfPath names it by
 // its path instead, for map values.
-func NoControlCharactersValidator(what string) validator.String { return controlCharValidator{what: what} }
+func NoControlCharactersValidator(what string) validator.String {
+	return controlCharValidator{what: what}
+}
 
 // valueOfPath is the what of a map's values: the message names the key's path.
 const valueOfPath = "properties value"
@@ -326,7 +328,9 @@ func (v controlCharValidator) Description(context.Context) string {
 	return "must not contain control characters (NUL, line breaks, tabs)"
 }
 
-func (v controlCharValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v controlCharValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
 
 func (v controlCharValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
