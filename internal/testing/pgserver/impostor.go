@@ -68,7 +68,11 @@ func StartImpostor(t testing.TB, auth Auth, tlsOn bool) *Impostor {
 	if err != nil {
 		t.Fatal(err)
 	}
-	im.listener, im.Host, im.Port = l, "127.0.0.1", l.Addr().(*net.TCPAddr).Port
+	addr, ok := l.Addr().(*net.TCPAddr)
+	if !ok {
+		t.Fatalf("pgserver: listener address %v is not TCP", l.Addr())
+	}
+	im.listener, im.Host, im.Port = l, "127.0.0.1", addr.Port
 	var conns []net.Conn
 	var connsMu sync.Mutex
 	im.wg.Add(1)
