@@ -243,7 +243,7 @@ func (a *connectionTestAction) direct(ctx context.Context, doc *client.Connectio
 		}
 		db.SSL = &ssl
 	}
-	for _, d := range directCheck(ctx, &held, timeout, nil) {
+	for _, d := range directCheck(ctx, &held, timeout, a.data.checkDefaults().allowUnverified, nil) {
 		if d.Severity() == diag.SeverityError {
 			// directCheck speaks of a plan ("Nothing was created or changed"); this action changes nothing either way.
 			diags.AddAttributeError(path.Root("direct_check"), d.Summary(),

@@ -125,7 +125,7 @@ func (r *postgresConnectionResource) runChecks(ctx context.Context, m postgresCo
 	defer release()
 	blame := newCheckBlame(ctx, m, plan)
 	if plan.direct {
-		diags.Append(directCheck(ctx, doc, plan.timeout, blame)...)
+		diags.Append(directCheck(ctx, doc, plan.timeout, r.data.checkDefaults().allowUnverified, blame)...)
 		if diags.HasError() {
 			return diags
 		}
@@ -192,10 +192,12 @@ func directSettings(doc *client.Connection, timeout time.Duration) pgcheck.Setti
 }
 
 // directCheck logs in to the database of doc from the machine running Terraform. With a blame,
-// a failure that is one attribute's is reported on that attribute.
-func directCheck(ctx context.Context, doc *client.Connection, timeout time.Duration, blame *checkBlame) diag.Diagnostics {
+// a failure that is one attribute's is reported on that attribute. allowUnverified is the
+// provider's allow_password_to_unverified_server.
+func directCheck(ctx context.Context, doc *client.Connection, timeout time.Duration, allowUnverified bool, blame *checkBlame) diag.Diagnostics {
 	var diags diag.Diagnostics
 	settings := directSettings(doc, timeout)
+	settings.AllowPasswordToUnverifiedServer = allowUnverified
 	target := fmt.Sprintf("%s:%d (database %q, user %q)", settings.Host, settings.Port, settings.Database, settings.User)
 	start := time.Now()
 	res, err := pgcheck.Check(ctx, settings)

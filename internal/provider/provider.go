@@ -206,7 +206,7 @@ func (p *integratorioProvider) Configure(ctx context.Context, req provider.Confi
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("base_url"), "Invalid integrator.io API URL",
 			fmt.Sprintf("The API base URL %q cannot be used: %s. Use https://api.integrator.io/v1 (US), "+
-				"https://api.eu.integrator.io/v1 (EU), or http:// only for a local emulator on a loopback address.", baseURL, err))
+				"https://api.eu.integrator.io/v1 (EU), or http:// only for a local emulator on a loopback address.", client.RedactedURL(baseURL), err))
 		return
 	}
 

@@ -73,6 +73,25 @@ provider "integratorio" {
 	})
 }
 
+// A refused base_url is quoted without its user information and query, where a token may hide.
+func TestProvider_baseURLRedactedInErrors(t *testing.T) {
+	t.Parallel()
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: `
+provider "integratorio" {
+  base_url  = "http://svc:pw-in-url-5e1@api.integrator.example.com/v1?token=tok-in-query-9b2"
+  api_token = "some-token"
+}
+` + agentLookup,
+			ExpectError: acctest.ErrorText("Invalid integrator.io API URL",
+				`The API base URL "http://***@api.integrator.example.com/v1?***" cannot be used: integrator.io client: base URL`,
+				`"http://***@api.integrator.example.com/v1?***" must not contain credentials`),
+		}},
+	})
+}
+
 func TestProvider_unknownRegion(t *testing.T) {
 	t.Parallel()
 	resource.UnitTest(t, resource.TestCase{

@@ -132,8 +132,9 @@ type Config struct {
 	// documents carry no sandbox field (a multi-environment account).
 	LegacySandbox bool
 	// ControlsRequireToken makes the /_emulator controls require one of Tokens as a bearer
-	// token, as they do when the emulator serves beyond loopback. They always answer only
-	// requests addressed to a loopback host.
+	// token, as integratorio-emulator always does (unless -controls-require-token=false on
+	// loopback). They always answer only requests addressed to a loopback host. In-process
+	// emulators of tests leave it off: only the test holds their address.
 	ControlsRequireToken bool
 
 	// PasswordAlwaysRequired refuses (422) a PostgreSQL connection without rdbms.password even
