@@ -259,10 +259,7 @@ func (a *connectionTestAction) direct(ctx context.Context, doc *client.Connectio
 // classifyTestFailure says what kind of failure integrator.io's test reported, its message, and
 // how to fix it when the kind says.
 func classifyTestFailure(err error) (kind, reason, hint string) {
-	reason = err.Error()
-	if apiErr, ok := errors.AsType[*client.APIError](err); ok && apiErr.Message != "" {
-		reason = apiErr.Message
-	}
+	reason = apiMessage(err)
 	switch {
 	case errors.Is(err, client.ErrNotFound):
 		return "connection not found", reason, "the connection was deleted; check connection_id."

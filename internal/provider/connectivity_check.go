@@ -140,19 +140,17 @@ func (r *postgresConnectionResource) checkAgent(ctx context.Context, id string) 
 	var diags diag.Diagnostics
 	agent, err := r.data.client.Agents.Get(ctx, id)
 	switch {
-	case isNotFound(err):
-		diags.AddAttributeError(path.Root("agent_id"), "Agent Not Found",
-			fmt.Sprintf("No on-premise agent with id %s exists in this integrator.io account. Look the agent up with the "+
-				"integratorio_agent data source, or create one in integrator.io under Resources → Agents. Nothing was saved.", id))
-	case isForbidden(err):
-		diags.AddAttributeError(path.Root("agent_id"), "Token Lacks Agent Access",
-			fmt.Sprintf("Before saving an on-premise connection the provider checks that its agent is online, but "+
-				"integrator.io refused to read agent %s with this API token: %s\n\n%s\n\nNothing was saved. To save the "+
-				"connection with this token anyway, without any check, set connectivity_check = { via_api = false, direct = false }.",
-				id, err, agentAccessMissing))
 	case err != nil:
-		diags.AddAttributeError(path.Root("agent_id"), "Cannot Check Agent",
-			fmt.Sprintf("Reading agent %s from integrator.io failed: %s", id, err))
+		agentError(&diags, err, agentCall{
+			at:    path.Root("agent_id"),
+			doing: "read agent " + id,
+			notFound: fmt.Sprintf("No on-premise agent with id %s exists in this integrator.io account. Look the agent up with the "+
+				"integratorio_agent data source, or create one in integrator.io under Resources → Agents. Nothing was saved.", id),
+			context: "Before saving an on-premise connection the provider checks that its agent is online, but ",
+			advice: "\n\nNothing was saved. To save the connection with this token anyway, without any check, set " +
+				"connectivity_check = { via_api = false, direct = false }.",
+			failed: "Cannot Check Agent",
+		})
 	case agent.Offline:
 		diags.AddAttributeError(path.Root("agent_id"), "Agent Offline",
 			fmt.Sprintf("Agent %q (%s) is offline: %s. integrator.io reaches on-premise databases only through a running agent. "+
@@ -308,11 +306,7 @@ func (r *postgresConnectionResource) apiCheck(ctx context.Context, doc *client.C
 		if rejectedFieldsAs(err, doc.Name, wo, &diags) {
 			return diags // the document itself was refused, not the connection
 		}
-		reason := err.Error()
-		var apiErr *client.APIError
-		if errors.As(err, &apiErr) && apiErr.Message != "" {
-			reason = apiErr.Message
-		}
+		reason := apiMessage(err)
 		if errors.Is(err, context.DeadlineExceeded) && blame != nil {
 			diags.AddAttributeError(blame.timeoutAttribute(), "integrator.io Connection Test Failed",
 				fmt.Sprintf("integrator.io did not finish testing connection %q before saving it: %s\n\n%s"+
@@ -394,10 +388,7 @@ func (r *postgresConnectionResource) testSavedConnection(ctx context.Context, sa
 	if current, readErr := r.data.client.Connections.Get(readCtx, saved.ID); readErr == nil {
 		offline = current.Offline
 	}
-	reason := err.Error()
-	if apiErr, ok := errors.AsType[*client.APIError](err); ok && apiErr.Message != "" {
-		reason = apiErr.Message
-	}
+	reason := apiMessage(err)
 	status := "integrator.io marks it offline: flows that use it will not run until a test passes."
 	if !offline {
 		status = "integrator.io does not mark it offline."
