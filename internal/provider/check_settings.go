@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -84,10 +83,10 @@ func (d *providerData) checkDefaults() checkDefaults {
 	return d.defaults
 }
 
-// configureChecks reads the provider block's check settings, or their environment variables.
-func configureChecks(ctx context.Context, maxPerHost types.Int64, cc types.Object, diags *diag.Diagnostics) (checkDefaults, *hostLimiter) {
+// resolveChecks reads the provider block's check settings, or their environment variables.
+func resolveChecks(ctx context.Context, maxPerHost types.Int64, cc types.Object, getenv func(string) string, diags *diag.Diagnostics) (checkDefaults, int) {
 	limit := int64(defaultMaxChecksPerHost)
-	switch raw := strings.TrimSpace(os.Getenv(envMaxChecksPerHost)); {
+	switch raw := strings.TrimSpace(getenv(envMaxChecksPerHost)); {
 	case !maxPerHost.IsNull():
 		limit = maxPerHost.ValueInt64()
 	case raw != "":
@@ -115,7 +114,7 @@ func configureChecks(ctx context.Context, maxPerHost types.Int64, cc types.Objec
 		{model.Direct, envCheckDirect, "direct", &defaults.direct},
 		{model.ViaAPI, envCheckViaAPI, "via_api", &defaults.viaAPI},
 	} {
-		switch raw := strings.TrimSpace(os.Getenv(s.env)); {
+		switch raw := strings.TrimSpace(getenv(s.env)); {
 		case !s.value.IsNull() && !s.value.IsUnknown():
 			v := s.value.ValueBool()
 			*s.target = &v
@@ -129,7 +128,7 @@ func configureChecks(ctx context.Context, maxPerHost types.Int64, cc types.Objec
 		}
 	}
 	tflog.Debug(ctx, "connectivity check settings", map[string]any{"max_checks_per_database_host": limit})
-	return defaults, newHostLimiter(int(limit))
+	return defaults, int(limit)
 }
 
 // hostLimiter bounds the checks running at once against each database host and port.
