@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -107,10 +106,10 @@ func (d *providerData) checkDefaults() checkDefaults {
 	return d.defaults
 }
 
-// configureChecks reads the provider block's check settings, or their environment variables.
-func configureChecks(ctx context.Context, maxPerHost types.Int64, cc types.Object, diags *diag.Diagnostics) (checkDefaults, *hostLimiter) {
+// resolveChecks reads the provider block's check settings, or their environment variables.
+func resolveChecks(ctx context.Context, maxPerHost types.Int64, cc types.Object, getenv func(string) string, diags *diag.Diagnostics) (checkDefaults, int) {
 	limit := int64(defaultMaxChecksPerHost)
-	switch raw := strings.TrimSpace(os.Getenv(envMaxChecksPerHost)); {
+	switch raw := strings.TrimSpace(getenv(envMaxChecksPerHost)); {
 	case !maxPerHost.IsNull():
 		limit = maxPerHost.ValueInt64()
 	case raw != "":
@@ -140,7 +139,7 @@ func configureChecks(ctx context.Context, maxPerHost types.Int64, cc types.Objec
 		{model.ViaAPI, envCheckViaAPI, "via_api", &defaults.viaAPI},
 		{model.Unverified, envCheckUnverified, "allow_password_to_unverified_server", &allowUnverified},
 	} {
-		switch raw := strings.TrimSpace(os.Getenv(s.env)); {
+		switch raw := strings.TrimSpace(getenv(s.env)); {
 		case !s.value.IsNull() && !s.value.IsUnknown():
 			v := s.value.ValueBool()
 			*s.target = &v
@@ -156,7 +155,7 @@ func configureChecks(ctx context.Context, maxPerHost types.Int64, cc types.Objec
 	defaults.allowUnverified = allowUnverified != nil && *allowUnverified
 	tflog.Debug(ctx, "connectivity check settings", map[string]any{"max_checks_per_database_host": limit,
 		"allow_password_to_unverified_server": defaults.allowUnverified})
-	return defaults, newHostLimiter(int(limit))
+	return defaults, int(limit)
 }
 
 // hostLimiter bounds the checks running at once against each database host and port.

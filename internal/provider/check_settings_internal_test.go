@@ -12,7 +12,7 @@ import (
 
 // allow_password_to_unverified_server comes from the provider block, else from its environment
 // variable; unset, it is false.
-func TestConfigureChecks_allowPasswordToUnverifiedServer(t *testing.T) {
+func TestResolveChecks_allowPasswordToUnverifiedServer(t *testing.T) {
 	block := func(v types.Bool) types.Object {
 		return types.ObjectValueMust(
 			map[string]attr.Type{"direct": types.BoolType, "via_api": types.BoolType, "allow_password_to_unverified_server": types.BoolType},
@@ -33,9 +33,14 @@ func TestConfigureChecks_allowPasswordToUnverifiedServer(t *testing.T) {
 			err: `INTEGRATORIO_CHECK_ALLOW_PASSWORD_TO_UNVERIFIED_SERVER="yes please" is neither true nor false.`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			t.Setenv(envCheckUnverified, tc.env)
+			getenv := func(name string) string {
+				if name == envCheckUnverified {
+					return tc.env
+				}
+				return ""
+			}
 			var diags diag.Diagnostics
-			defaults, _ := configureChecks(context.Background(), types.Int64Null(), tc.block, &diags)
+			defaults, _ := resolveChecks(context.Background(), types.Int64Null(), tc.block, getenv, &diags)
 			if tc.err != "" {
 				if !diags.HasError() || !strings.HasPrefix(diags[0].Detail(), tc.err) {
 					t.Fatalf("diagnostics %v, want %q", diags, tc.err)
