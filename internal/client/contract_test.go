@@ -77,7 +77,7 @@ var readings = []reading{
 	{"lastmodifiedby", "`lastModifiedBy` on GET after a create", "[doc] set by the server: the _id of the user who last wrote it"},
 	{"serverset.put", "a PUT that sends `lastModifiedBy` back (the client never does)", "[guess] unpublished: ignored or refused"},
 	{"unknown.post", "an unknown field sent with POST", "[guess] unpublished"},
-	{"externalid.post", "`externalId` (a field this client does not model) sent with POST", "[doc] a connection field"},
+	{"externalid.post", "`externalId` (a field this client does not model) sent with POST", "[doc] a request field of Celigo's connection schema; [guess] stored as sent. The provider's create marker: recovery adopts a connection only when it carries it"},
 	{"unknown.put", "a field left out of a PUT", "[doc] erased (PUT replaces the whole document)"},
 	{"ssl.empty.post", "an empty `\"ssl\": {}` on POST", "[guess] unpublished"},
 	{"ssl.empty.put", "an empty `\"ssl\": {}` on PUT", "[guess] unpublished"},
@@ -1126,7 +1126,7 @@ var emulatorModes = []emulatorMode{
 		ReturnCertificates: true, DropEmptySSL: true, SaveKeepsOffline: true, CreateOffline: true,
 		PingFailureStatus: http.StatusUnprocessableEntity, PingErrorsAsStrings: true,
 		AgentOnlineField: true, LinkHost: "api-2.tf-acc.example", RefuseServerSetFields: true,
-		DropUseSSL: true, NoTestEndpoint: true, LegacySandbox: true,
+		DropUseSSL: true, NoTestEndpoint: true, LegacySandbox: true, DropExternalID: true,
 	}},
 	{title: "emulator, a scoped token, certificates omitted, cursor paging, limit at most 100", scoped: true,
 		cfg: emulator.Config{OmitCertificates: true, CursorPaging: true, MaxLimit: 100},
@@ -1208,6 +1208,7 @@ func TestContract_emulatorModes(t *testing.T) {
 		"test.endpoint":    {`200 with errors; an object, code a string "connection_failed"`, `404, envelope, code "not_found"`, `200 with errors; an object, code a string "connection_failed"`},
 		"sandbox":          {"absent", "present: false", "absent"},
 		"usessl":           {"kept: true", "dropped", "kept: true"},
+		"externalid.post":  {"kept by GET", "dropped (GET: absent)", "kept by GET"},
 		"serverset.put":    {"accepted: 200", `rejected: 422, envelope, code "invalid_value", field "lastModifiedBy"`, "accepted: 200"},
 	} {
 		for i, p := range probes {

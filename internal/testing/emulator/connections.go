@@ -34,6 +34,9 @@ func (s *Server) createConnection(w http.ResponseWriter, r *http.Request, _ stri
 		return
 	}
 	s.normalise(doc)
+	if s.cfg.DropExternalID {
+		delete(doc, "externalId")
+	}
 
 	s.mu.Lock()
 	if errs := s.checkReferences(doc, ""); len(errs) > 0 {

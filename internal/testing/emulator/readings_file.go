@@ -127,6 +127,16 @@ var readingModes = []readingMode{
 		}
 		return false
 	}},
+	{key: "externalid.post", play: func(c *Config, value string) bool {
+		switch {
+		case value == "kept by GET":
+			return true
+		case strings.HasPrefix(value, "dropped"):
+			c.DropExternalID = true
+			return true
+		}
+		return false
+	}},
 	{key: "serverset.put", play: func(c *Config, value string) bool {
 		switch {
 		case strings.HasPrefix(value, "accepted: "):
