@@ -78,6 +78,7 @@ var readings = []reading{
 	{"serverset.put", "a PUT that sends `lastModifiedBy` back (the client never does)", "[guess] unpublished: ignored or refused"},
 	{"unknown.post", "an unknown field sent with POST", "[guess] unpublished"},
 	{"externalid.post", "`externalId` (a field this client does not model) sent with POST", "[doc] a request field of Celigo's connection schema; [guess] stored as sent. The provider's create marker: recovery adopts a connection only when it carries it"},
+	{"externalid.list", "that `externalId` in GET /connections (what a create's recovery reads)", "[doc] lists return the full default record; [guess] externalId among it"},
 	{"unknown.put", "a field left out of a PUT", "[doc] erased (PUT replaces the whole document)"},
 	{"ssl.empty.post", "an empty `\"ssl\": {}` on POST", "[guess] unpublished"},
 	{"ssl.empty.put", "an empty `\"ssl\": {}` on PUT", "[guess] unpublished"},
@@ -681,6 +682,22 @@ func caseCreateReadBack(t *testing.T, p *probe) {
 	} else {
 		p.record("externalid.post", "dropped (GET: %s)", jsonText(got["externalId"]))
 	}
+	all, err := p.c.Connections.List(t.Context())
+	if err != nil {
+		t.Fatalf("listing connections: %v", err)
+	}
+	p.record("externalid.list", "not observed: the listing lacks the connection")
+	for _, c := range all {
+		switch {
+		case c.ID != id:
+		case c.ExternalID() == name:
+			p.record("externalid.list", "shown as sent")
+		case c.ExternalID() == "":
+			p.record("externalid.list", "absent")
+		default:
+			p.record("externalid.list", "changed: %q", c.ExternalID())
+		}
+	}
 	for field, want := range map[string]any{"name": name, "type": "rdbms"} {
 		if got[field] != want {
 			t.Errorf("GET: %s = %s, want %s", field, jsonText(got[field]), jsonText(want))
@@ -1209,6 +1226,7 @@ func TestContract_emulatorModes(t *testing.T) {
 		"sandbox":          {"absent", "present: false", "absent"},
 		"usessl":           {"kept: true", "dropped", "kept: true"},
 		"externalid.post":  {"kept by GET", "dropped (GET: absent)", "kept by GET"},
+		"externalid.list":  {"shown as sent", "absent", "shown as sent"},
 		"serverset.put":    {"accepted: 200", `rejected: 422, envelope, code "invalid_value", field "lastModifiedBy"`, "accepted: 200"},
 	} {
 		for i, p := range probes {
