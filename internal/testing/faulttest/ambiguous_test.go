@@ -107,11 +107,12 @@ func TestFaults_ambiguousCreateWithoutMarkers(t *testing.T) {
 		t.Fatal("apply succeeded: the unproven create was adopted")
 	}
 	out := r.Output()
+	before, _, found := strings.Cut(out, "terraform import 'ADDRESS' ")
 	m := importCommand.FindStringSubmatch(out)
-	if m == nil {
+	if m == nil || !found {
 		t.Fatalf("the error gives no import command:\n%s", out)
 	}
-	addr := resourceAddress.FindStringSubmatch(out[:strings.Index(out, m[0])])
+	addr := resourceAddress.FindStringSubmatch(before)
 	if addr == nil {
 		t.Fatalf("the error names no resource address:\n%s", out)
 	}
