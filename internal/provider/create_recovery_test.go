@@ -222,14 +222,13 @@ func recoveryResource(t *testing.T, cfg emulator.Config) (*postgresConnectionRes
 	return &postgresConnectionResource{data: newProviderData(c)}, emu
 }
 
-// A create whose answer is lost after integrator.io acted (drop_after), where integrator.io keeps
-// the marker: the connection carrying it is adopted, not the namesake another configuration made
-// a moment before; the marker stays on the connection.
-func TestCreate_ambiguousAdoptsOnlyItsMarker(t *testing.T) {
-	t.Parallel()
-	r, emu := recoveryResource(t, emulator.Config{})
+// anotherConfigurationsConnection creates a connection as another process would (its claim is
+// forgotten: this process cannot see another's), and makes the next POST lose its answer after
+// the emulator acted (drop_after). It returns the connection's name, for a namesake.
+func anotherConfigurationsConnection(t *testing.T, r *postgresConnectionResource, emu *emulator.Server) (string, *client.Connection) {
+	t.Helper()
 	name := "recovery-" + randomSuffix()
-	theirs, _, err := r.create(t.Context(), recoveryDoc(name)) // "another configuration" (its claim is forgotten below)
+	theirs, _, err := r.create(t.Context(), recoveryDoc(name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,6 +240,16 @@ func TestCreate_ambiguousAdoptsOnlyItsMarker(t *testing.T) {
 	}}); err != nil {
 		t.Fatal(err)
 	}
+	return name, theirs
+}
+
+// A create whose answer is lost after integrator.io acted (drop_after), where integrator.io keeps
+// the marker: the connection carrying it is adopted, not the namesake another configuration made
+// a moment before; the marker stays on the connection.
+func TestCreate_ambiguousAdoptsOnlyItsMarker(t *testing.T) {
+	t.Parallel()
+	r, emu := recoveryResource(t, emulator.Config{})
+	name, theirs := anotherConfigurationsConnection(t, r, emu)
 	doc := recoveryDoc(name)
 	got, warnings, err := r.create(t.Context(), doc)
 	if err != nil || warnings.HasError() {
@@ -263,19 +272,7 @@ func TestCreate_ambiguousAdoptsOnlyItsMarker(t *testing.T) {
 func TestCreate_ambiguousWithoutMarkersNamesTheCandidates(t *testing.T) {
 	t.Parallel()
 	r, emu := recoveryResource(t, emulator.Config{DropExternalID: true})
-	name := "recovery-" + randomSuffix()
-	theirs, _, err := r.create(t.Context(), recoveryDoc(name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	creates.mu.Lock()
-	delete(creates.ids, theirs.ID)
-	creates.mu.Unlock()
-	if err := emu.SetFaults(emulator.FaultConfig{Rules: []emulator.FaultRule{
-		{Method: "POST", Path: "/v1/connections", Kind: emulator.FaultDropAfter, Count: 1},
-	}}); err != nil {
-		t.Fatal(err)
-	}
+	name, _ := anotherConfigurationsConnection(t, r, emu)
 	got, _, err := r.create(t.Context(), recoveryDoc(name))
 	var unproven *unprovenCreateError
 	if !errors.As(err, &unproven) {
