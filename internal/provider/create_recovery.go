@@ -125,7 +125,7 @@ func (e *unprovenCreateError) detail() string {
 			fmt.Fprintf(&list, ", created %s", c.CreatedAt.UTC().Format(time.RFC3339))
 		}
 		if c.LastModifiedBy != "" {
-			fmt.Fprintf(&list, " by user %s", c.LastModifiedBy)
+			fmt.Fprintf(&list, ", last written by user %s", c.LastModifiedBy)
 		}
 	}
 	first := e.candidates[0].ID
