@@ -329,5 +329,23 @@ func (r *postgresConnectionResource) lookupCreated(ctx context.Context, doc *cli
 	if err != nil {
 		return recovery{}, err
 	}
-	return decideRecovery(all, doc, marker, started, creates.claimed), nil
+	found := decideRecovery(all, doc, marker, started, creates.claimed)
+	if len(found.candidates) == 0 {
+		return found, nil
+	}
+	// No listed connection showed a marker: a listing may leave externalId out (it promises only
+	// "the full default record"), so each candidate is read by id, and the decision made again on
+	// what those reads show. A candidate that cannot be read stays one (it is named, not adopted).
+	read := make([]client.Connection, 0, len(found.candidates))
+	for _, c := range found.candidates {
+		got, err := r.data.client.Connections.Get(lookupCtx, c.ID)
+		switch {
+		case isNotFound(err):
+			continue // deleted since the listing: nobody's to adopt
+		case err != nil:
+			got = &c
+		}
+		read = append(read, *got)
+	}
+	return decideRecovery(read, doc, marker, started, creates.claimed), nil
 }

@@ -245,24 +245,34 @@ func anotherConfigurationsConnection(t *testing.T, r *postgresConnectionResource
 
 // A create whose answer is lost after integrator.io acted (drop_after), where integrator.io keeps
 // the marker: the connection carrying it is adopted, not the namesake another configuration made
-// a moment before; the marker stays on the connection.
+// a moment before; the marker stays on the connection. Where listings leave externalId out, the
+// candidates are read by id (one GET each) and the marker found there.
 func TestCreate_ambiguousAdoptsOnlyItsMarker(t *testing.T) {
 	t.Parallel()
-	r, emu := recoveryResource(t, emulator.Config{})
-	name, theirs := anotherConfigurationsConnection(t, r, emu)
-	doc := recoveryDoc(name)
-	got, warnings, err := r.create(t.Context(), doc)
-	if err != nil || warnings.HasError() {
-		t.Fatalf("create: %v %v", err, warnings)
-	}
-	if got.ID == theirs.ID {
-		t.Fatalf("adopted %s, the other configuration's connection", got.ID)
-	}
-	if got.ExternalID() != doc.ExternalID() || !strings.HasPrefix(got.ExternalID(), createMarkerPrefix) {
-		t.Errorf("adopted a connection with externalId %q, this create sent %q", got.ExternalID(), doc.ExternalID())
-	}
-	if n := len(emu.Connections()); n != 2 {
-		t.Errorf("%d connections, want 2 (one each)", n)
+	for name, cfg := range map[string]emulator.Config{"listed": {}, "not listed": {ListOmitsExternalID: true}} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			r, emu := recoveryResource(t, cfg)
+			name, theirs := anotherConfigurationsConnection(t, r, emu)
+			doc := recoveryDoc(name)
+			got, warnings, err := r.create(t.Context(), doc)
+			if err != nil || warnings.HasError() {
+				t.Fatalf("create: %v %v", err, warnings)
+			}
+			if got.ID == theirs.ID {
+				t.Fatalf("adopted %s, the other configuration's connection", got.ID)
+			}
+			if got.ExternalID() != doc.ExternalID() || !strings.HasPrefix(got.ExternalID(), createMarkerPrefix) {
+				t.Errorf("adopted a connection with externalId %q, this create sent %q", got.ExternalID(), doc.ExternalID())
+			}
+			if n := len(emu.Connections()); n != 2 {
+				t.Errorf("%d connections, want 2 (one each)", n)
+			}
+			gets := emu.Stats()["GET /v1/connections/{id}"]
+			if want := map[bool]int{false: 0, true: 2}[cfg.ListOmitsExternalID]; gets != want {
+				t.Errorf("%d GETs by id, want %d (one per candidate when the listing hides markers)", gets, want)
+			}
+		})
 	}
 }
 

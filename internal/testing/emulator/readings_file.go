@@ -137,6 +137,10 @@ var readingModes = []readingMode{
 		}
 		return false
 	}},
+	{key: "externalid.list", play: oneOf(map[string]func(*Config){
+		"shown as sent": nil,
+		"absent":        func(c *Config) { c.ListOmitsExternalID = true },
+	})},
 	{key: "serverset.put", play: func(c *Config, value string) bool {
 		switch {
 		case strings.HasPrefix(value, "accepted: "):

@@ -22,8 +22,10 @@ import (
 // configuration's is one. It checks that no connection id is in both states (destroying one
 // configuration would delete the other's), that every connection either is in a state or is
 // named by id in an apply's error, and that destroying one configuration leaves the other's.
-// It runs with integrator.io keeping the create marker (both applies succeed) and dropping it
-// (emulator Config.DropExternalID: the ambiguous creates fail, naming their candidates).
+// It runs with integrator.io keeping the create marker (both applies succeed), keeping it but
+// leaving it out of listings (Config.ListOmitsExternalID: the candidates are read by id, and both
+// succeed), and dropping it (Config.DropExternalID: the ambiguous creates fail, naming their
+// candidates).
 func TestFaults_concurrentConfigurationsNeverShareConnections(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -31,6 +33,7 @@ func TestFaults_concurrentConfigurationsNeverShareConnections(t *testing.T) {
 		cfg  emulator.Config
 	}{
 		{"markers kept", emulator.Config{}},
+		{"markers kept, not listed", emulator.Config{ListOmitsExternalID: true}},
 		{"markers dropped", emulator.Config{DropExternalID: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
