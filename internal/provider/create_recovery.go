@@ -284,10 +284,7 @@ func (r *postgresConnectionResource) create(ctx context.Context, doc *client.Con
 		if err == nil {
 			creates.claim(created.ID)
 			if round > 1 {
-				warnings.AddWarning("Earlier Create Attempts Had No Answer",
-					fmt.Sprintf("Connection %q was created (%s) after %d attempt(s) without an answer, which left nothing "+
-						"integrator.io showed. Should another connection carrying externalId %q appear later, it is a "+
-						"leftover of those attempts: delete it.", doc.Name, created.ID, round-1, marker))
+				warnings.Append(r.earlierAttempts(ctx, doc.Name, created.ID, marker, round-1)...)
 			}
 			return created, warnings, nil
 		}
@@ -307,9 +304,9 @@ func (r *postgresConnectionResource) create(ctx context.Context, doc *client.Con
 			tflog.Info(ctx, "found the connection the interrupted create made", map[string]any{"id": found.adopt.ID})
 			if len(found.strays) > 0 {
 				warnings.AddWarning("Leftover Connections of This Create",
-					fmt.Sprintf("Connection %q is %s, which carries this create's marker (externalId %q). Earlier "+
-						"attempts of the same create also made %s, in no state: delete them in integrator.io.",
-						doc.Name, found.adopt.ID, marker, strings.Join(found.strays, ", ")))
+					fmt.Sprintf("Connection %q is %s. Earlier attempts of the same create, which had no answer, also made %s "+
+						"(carrying the same marker, externalId %q), in no state: delete them in integrator.io.",
+						doc.Name, found.adopt.ID, strings.Join(found.strays, ", "), marker))
 			}
 			return found.adopt, warnings, nil
 		case len(found.candidates) > 0:
@@ -318,6 +315,37 @@ func (r *postgresConnectionResource) create(ctx context.Context, doc *client.Con
 			return nil, warnings, fmt.Errorf("%w. %s", err, leftoverHint(marker))
 		}
 	}
+}
+
+// earlierAttempts warns of what the attempts of a create before the one that was answered may have
+// left: they showed nothing when they were looked up, but a listing can lag. A listing now names
+// the connections carrying the marker besides created, when there are any.
+func (r *postgresConnectionResource) earlierAttempts(ctx context.Context, name, created, marker string, attempts int) diag.Diagnostics {
+	var diags diag.Diagnostics
+	lookupCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	all, err := r.data.client.Connections.List(lookupCtx)
+	var strays []string
+	for _, c := range all {
+		if c.ExternalID() == marker && c.ID != created {
+			strays = append(strays, c.ID)
+		}
+	}
+	if len(strays) > 0 {
+		diags.AddWarning("Leftover Connections of This Create",
+			fmt.Sprintf("Connection %q is %s. Earlier attempts of the same create, which had no answer, also made %s "+
+				"(carrying the same marker, externalId %q), in no state: delete them in integrator.io.",
+				name, created, strings.Join(strays, ", "), marker))
+		return diags
+	}
+	detail := fmt.Sprintf("Connection %q was created (%s) after %d attempt(s) without an answer, which left nothing "+
+		"integrator.io showed. Should another connection carrying externalId %q appear later, it is a leftover of "+
+		"those attempts: delete it.", name, created, attempts, marker)
+	if err != nil {
+		detail += " Listing connections to check for one failed: " + err.Error()
+	}
+	diags.AddWarning("Earlier Create Attempts Had No Answer", detail)
+	return diags
 }
 
 // lookupCreated looks for the connection an ambiguous create of doc made. The create's own deadline may

@@ -2,9 +2,11 @@ package provider
 
 import (
 	"errors"
+	"net/http"
 	"net/http/httptest"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -311,3 +313,78 @@ func TestCreate_ambiguousWithoutMarkersNamesTheCandidates(t *testing.T) {
 
 // randomSuffix is 32 random hex digits.
 func randomSuffix() string { return strings.TrimPrefix(newCreateMarker(), createMarkerPrefix) }
+
+// hidingListings serves emu, answering the first n listings of connections with 204 (none), as a
+// listing that lags behind a create would.
+func hidingListings(emu *emulator.Server, n int) http.Handler {
+	var hidden atomic.Int64
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && r.URL.Path == "/v1/connections" && hidden.Add(1) <= int64(n) {
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		emu.ServeHTTP(w, r)
+	})
+}
+
+// When a listing lags, the look-up after a lost answer finds nothing and the create is tried
+// again; what the earlier attempts made is then named by id, from the marker: adopted once (the
+// oldest), the rest warned about as leftovers to delete.
+func TestCreate_leftoversOfEarlierAttemptsAreNamed(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name     string
+		lost     int // POSTs whose answer is lost after acting
+		hidden   int // listings that show nothing
+		summary  string
+		leftover int // index, in creation order, of the connection that is a leftover
+		named    bool
+	}{
+		// Attempt 1 is lost and hidden; attempt 2 is answered: attempt 1's connection is left.
+		{"the next attempt answered", 1, 1, "Leftover Connections of This Create", 0, true},
+		// Attempts 1 and 2 are lost; the second look-up sees both: the oldest is adopted.
+		{"the next attempt lost too", 2, 1, "Leftover Connections of This Create", 1, true},
+		// The leftover is still not listed after the answered attempt: the warning gives the marker.
+		{"the leftover not listed yet", 1, 2, "Earlier Create Attempts Had No Answer", 0, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			token := "tf-token-" + randomSuffix()
+			emu := emulator.New(emulator.Config{Tokens: []string{token}})
+			srv := httptest.NewServer(hidingListings(emu, tc.hidden))
+			t.Cleanup(srv.Close)
+			c, err := client.New(client.WithBaseURL(srv.URL+"/v1"), client.WithToken(token), client.WithMaxRetries(1))
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := &postgresConnectionResource{data: newProviderData(c)}
+			if err := emu.SetFaults(emulator.FaultConfig{Rules: []emulator.FaultRule{
+				{Method: "POST", Path: "/v1/connections", Kind: emulator.FaultDropAfter, Count: tc.lost},
+			}}); err != nil {
+				t.Fatal(err)
+			}
+			doc := recoveryDoc("leftovers-" + randomSuffix())
+			got, warnings, err := r.create(t.Context(), doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			stored := emu.Connections()
+			if len(stored) != 2 {
+				t.Fatalf("%d connections, want 2", len(stored))
+			}
+			leftover, _ := stored[tc.leftover]["_id"].(string)
+			if got.ID == leftover {
+				t.Fatalf("adopted %s, the one that should be named as a leftover", got.ID)
+			}
+			want := doc.ExternalID() // the marker, which the leftover carries
+			if tc.named {
+				want = leftover
+			}
+			if warnings.WarningsCount() != 1 || warnings[0].Summary() != tc.summary ||
+				!strings.Contains(warnings[0].Detail(), want) || !strings.Contains(warnings[0].Detail(), ": delete ") {
+				t.Fatalf("warnings %v: want %q naming %s", warnings, tc.summary, want)
+			}
+			t.Log(warnings[0].Detail())
+		})
+	}
+}
