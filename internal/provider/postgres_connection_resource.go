@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -286,9 +287,14 @@ func (r *postgresConnectionResource) Create(ctx context.Context, req resource.Cr
 		return // nothing was saved
 	}
 
-	created, err := r.create(ctx, doc)
+	created, warnings, err := r.create(ctx, doc)
 	r.data.connections.Invalidate()
+	resp.Diagnostics.Append(warnings...)
 	if err != nil && rejectedFieldsAs(err, plan.Name.ValueString(), config.writeOnlyInUse(), &resp.Diagnostics) {
+		return
+	}
+	if unproven := (*unprovenCreateError)(nil); errors.As(err, &unproven) {
+		resp.Diagnostics.AddError("Connection Possibly Created, Not Adopted", unproven.detail())
 		return
 	}
 	if err != nil {

@@ -110,6 +110,8 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	fs.BoolVar(&o.readings.OmitCertificates, "omit-certificates", false, "leave rdbms.ssl.ca and .cert out of answers instead of masking them")
 	fs.BoolVar(&o.readings.DropEmptySSL, "drop-empty-ssl", false, "drop an rdbms.ssl object without CA, certificate or key on save")
 	fs.BoolVar(&o.readings.DropUseSSL, "drop-use-ssl", false, "drop rdbms.useSSL on save instead of storing it")
+	fs.BoolVar(&o.readings.DropExternalID, "drop-external-id", false, "drop the externalId a create sends instead of storing it")
+	fs.BoolVar(&o.readings.ListOmitsExternalID, "list-omits-external-id", false, "leave externalId out of connection listings (a GET by id still shows it)")
 	fs.BoolVar(&o.readings.SaveKeepsOffline, "save-keeps-offline", false, "a save leaves offline as it was (by default a clean save of an offline connection clears it)")
 	fs.BoolVar(&o.readings.CreateOffline, "create-offline", false, "new connections are offline until their first test")
 	fs.BoolVar(&o.readings.NoTestEndpoint, "no-test-endpoint", false, "answer 404 to POST /connections/{id}/test")
