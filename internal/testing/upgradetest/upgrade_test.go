@@ -8,9 +8,11 @@ package upgradetest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -187,7 +189,8 @@ func TestAccUpgrade_planIsClean(t *testing.T) {
 				t.Fatal(err)
 			}
 			work := mkdir(t, root, "work")
-			config := upgradeConfig(pg, cert, agent, acctest.RandomName("upgrade"))
+			prefix := acctest.RandomName("upgrade")
+			config := upgradeConfig(pg, cert, agent, prefix)
 			if err := os.WriteFile(filepath.Join(work, "main.tf"), []byte(config), 0o600); err != nil {
 				t.Fatal(err)
 			}
@@ -215,28 +218,106 @@ func TestAccUpgrade_planIsClean(t *testing.T) {
 				if res := run(ctx, current, "this tree's provider", "destroy", "-auto-approve", "-no-color"); res.Err != nil {
 					t.Errorf("destroying what the provider of %s made, with this tree's: %v", revision, res.Err)
 				}
+				conns, err := tg.Client(t).Connections.List(ctx)
+				if err != nil {
+					t.Fatalf("listing connections after the destroy: %v", err)
+				}
+				for _, c := range conns {
+					if strings.HasPrefix(c.Name, prefix) {
+						t.Errorf("the destroy left connection %s (%q)", c.ID, c.Name)
+					}
+				}
 			})
 			// The earlier release is clean against itself, so a change below is the upgrade's.
 			if res := run(t.Context(), old, "the provider of "+revision, "plan", "-detailed-exitcode", "-no-color"); res.ExitCode() != 0 {
 				t.Fatalf("the provider of %s plans a change to what it just applied (exit %d):\n%s", revision, res.ExitCode(), res.Output())
 			}
-			for _, args := range [][]string{
-				{"plan", "-detailed-exitcode", "-no-color", "-refresh=false"},
-				{"plan", "-detailed-exitcode", "-no-color"},
-			} {
+			planIsClean := func(when string, args ...string) {
 				res := run(t.Context(), current, "this tree's provider", args...)
 				switch res.ExitCode() {
 				case 0:
 				case 2:
-					t.Errorf("after applying with the provider of %s, this tree's provider plans a change with %s %s: "+
+					t.Errorf("%s, this tree's provider plans a change with %s %s: "+
 						"a stored attribute changed meaning without a schema version and a state upgrader "+
-						"(see CONTRIBUTING.md, \"Upgrades\"):\n%s", revision, filepath.Base(binary), strings.Join(args[1:], " "), res.Stdout)
+						"(see CONTRIBUTING.md, \"Upgrades\"):\n%s", when, filepath.Base(binary), strings.Join(args, " "), res.Stdout)
 				default:
-					t.Errorf("this tree's provider fails to plan what the provider of %s applied: %v", revision, res.Err)
+					t.Errorf("%s, this tree's provider fails to %s: %v", when, strings.Join(args, " "), res.Err)
 				}
+			}
+			applied := "after applying with the provider of " + revision
+			// Without a refresh, the plan compares the configuration with state as the earlier
+			// release wrote it (through the state upgraders): a stored value whose meaning changed
+			// shows here. With a refresh, Read rewrites state first, which hides it.
+			planIsClean(applied, "plan", "-detailed-exitcode", "-no-color", "-refresh=false")
+			planIsClean(applied, "plan", "-detailed-exitcode", "-no-color")
+			// An apply with nothing to change writes state in this tree's schema version; it
+			// then stays clean.
+			if res := run(t.Context(), current, "this tree's provider", "apply", "-auto-approve", "-no-color"); res.Err != nil {
+				t.Fatalf("%s, this tree's provider cannot apply: %v", applied, res.Err)
+			}
+			planIsClean("after an apply with this tree's provider", "plan", "-detailed-exitcode", "-no-color", "-refresh=false")
+			schemaRes := run(t.Context(), current, "this tree's provider", "providers", "schema", "-json")
+			if schemaRes.Err != nil {
+				t.Fatal(schemaRes.Err)
+			}
+			want := resourceSchemaVersion(t, schemaRes.Stdout)
+			if got := stateSchemaVersions(t, work); !slices.Equal(got, slices.Repeat([]int{want}, len(got))) || len(got) != 5 {
+				t.Errorf("after an apply with this tree's provider, the connections' schema versions in state are %v; "+
+					"want 5 of them, each %d, this tree's", got, want)
 			}
 		})
 	}
+}
+
+// resourceSchemaVersion is the connection resource's schema version in `providers schema -json`.
+func resourceSchemaVersion(t *testing.T, schemaJSON string) int {
+	t.Helper()
+	var schemas struct {
+		ProviderSchemas map[string]struct {
+			ResourceSchemas map[string]struct {
+				Version int `json:"version"`
+			} `json:"resource_schemas"`
+		} `json:"provider_schemas"`
+	}
+	if err := json.Unmarshal([]byte(schemaJSON), &schemas); err != nil {
+		t.Fatalf("reading providers schema -json: %v", err)
+	}
+	for _, p := range schemas.ProviderSchemas {
+		if r, ok := p.ResourceSchemas["integratorio_postgres_connection"]; ok {
+			return r.Version
+		}
+	}
+	t.Fatal("providers schema -json has no integratorio_postgres_connection")
+	return 0
+}
+
+// stateSchemaVersions lists the schema version of each connection in the directory's state file.
+func stateSchemaVersions(t *testing.T, dir string) []int {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(dir, "terraform.tfstate"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var state struct {
+		Resources []struct {
+			Type      string `json:"type"`
+			Instances []struct {
+				SchemaVersion int `json:"schema_version"`
+			} `json:"instances"`
+		} `json:"resources"`
+	}
+	if err := json.Unmarshal(raw, &state); err != nil {
+		t.Fatalf("reading terraform.tfstate: %v", err)
+	}
+	var versions []int
+	for _, r := range state.Resources {
+		if r.Type == "integratorio_postgres_connection" {
+			for _, i := range r.Instances {
+				versions = append(versions, i.SchemaVersion)
+			}
+		}
+	}
+	return versions
 }
 
 func mkdir(t *testing.T, parent, name string) string {
