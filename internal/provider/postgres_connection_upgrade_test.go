@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -122,7 +123,7 @@ func jsonValue(t *testing.T, typ tftypes.Type, v any) tftypes.Value {
 		t.Fatal(err)
 	}
 	obj := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"v": typ}}
-	val, err := tftypes.ValueFromJSON(raw, obj) //nolint:staticcheck // the state's own JSON encoding, as the CLI sends it
+	val, err := (&tfprotov6.RawState{JSON: raw}).UnmarshalWithOpts(obj, tfprotov6.UnmarshalOpts{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,12 +249,17 @@ func compareAttributes(t *testing.T, prefix string, ours map[string]schema.Attri
 			compareAttributes(t, prefix+name+".", nested.Attributes, want.NestedType.Attributes)
 			continue
 		}
-		wantType, err := tftypes.ParseJSONType(want.Type) //nolint:staticcheck // the schema's JSON type, as the CLI prints it
+		// Both in the JSON the CLI prints a type in ("string", ["map","string"]).
+		gotType, err := json.Marshal(got.GetType().TerraformType(context.Background()))
 		if err != nil {
+			t.Fatal(err)
+		}
+		var wantType bytes.Buffer
+		if err := json.Compact(&wantType, want.Type); err != nil {
 			t.Fatalf("%s%s: %v", prefix, name, err)
 		}
-		if gotType := got.GetType().TerraformType(context.Background()); !gotType.Equal(wantType) {
-			t.Errorf("%s%s: type %s, 0.1.0 had %s", prefix, name, gotType, wantType)
+		if string(gotType) != wantType.String() {
+			t.Errorf("%s%s: type %s, 0.1.0 had %s", prefix, name, gotType, wantType.String())
 		}
 	}
 	for name := range ours {
