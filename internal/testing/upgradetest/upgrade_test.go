@@ -250,12 +250,20 @@ func TestAccUpgrade_planIsClean(t *testing.T) {
 			// shows here. With a refresh, Read rewrites state first, which hides it.
 			planIsClean(applied, "plan", "-detailed-exitcode", "-no-color", "-refresh=false")
 			planIsClean(applied, "plan", "-detailed-exitcode", "-no-color")
-			// An apply with nothing to change writes state in this tree's schema version; it
-			// then stays clean.
-			if res := run(t.Context(), current, "this tree's provider", "apply", "-auto-approve", "-no-color"); res.Err != nil {
-				t.Fatalf("%s, this tree's provider cannot apply: %v", applied, res.Err)
+			// A change applied straight from state as the earlier release wrote it (no refresh to
+			// fill in what it lacked): every connection renamed. State is then in this tree's
+			// schema version, and stays clean.
+			renamed := strings.ReplaceAll(config, prefix+"-", prefix+"-renamed-")
+			if err := os.WriteFile(filepath.Join(work, "main.tf"), []byte(renamed), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if res := run(t.Context(), current, "this tree's provider", "apply", "-auto-approve", "-no-color", "-refresh=false"); res.Err != nil {
+				t.Fatalf("%s, this tree's provider cannot apply a change without a refresh: %v", applied, res.Err)
+			} else if !strings.Contains(res.Stdout, "0 added, 5 changed, 0 destroyed") {
+				t.Errorf("renaming the 5 connections: %s", res.Stdout)
 			}
 			planIsClean("after an apply with this tree's provider", "plan", "-detailed-exitcode", "-no-color", "-refresh=false")
+			planIsClean("after an apply with this tree's provider", "plan", "-detailed-exitcode", "-no-color")
 			schemaRes := run(t.Context(), current, "this tree's provider", "providers", "schema", "-json")
 			if schemaRes.Err != nil {
 				t.Fatal(schemaRes.Err)
