@@ -168,7 +168,8 @@ resource "integratorio_postgres_connection" "on_premise" {
 
 // TestAccUpgrade_planIsClean applies the configuration with the earlier release's provider, then
 // plans it with this tree's: no change, without a refresh (state as the earlier release wrote it,
-// through the state upgraders) and with one.
+// through the state upgraders) and with one; then a change (every connection renamed) applies
+// without a refresh, leaves state in this tree's schema version, and plans clean again.
 func TestAccUpgrade_planIsClean(t *testing.T) {
 	oldDir, revision := oldProvider(t)
 	tg := acctest.Live(t)
