@@ -30,7 +30,7 @@ func serverConcurrencyLevel(doc *client.Connection) int64 {
 
 // planLevelInForce plans concurrency_level_in_force: what state holds while the level and the
 // lender stay as they are (so an unchanged connection plans no change), unknown when either
-// changes. It also warns, once, when a create or a change asks for a level above the standard
+// changes or when state has none to keep. It also warns, once, when a create or a change asks for a level above the standard
 // licence; a level integrator.io already lowered is shown by concurrency_level_in_force and is
 // not warned about again on every plan.
 func planLevelInForce(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
@@ -52,7 +52,12 @@ func planLevelInForce(ctx context.Context, req resource.ModifyPlanRequest, resp 
 			return
 		}
 		changed = !planned.Equal(prior) || !plannedLender.Equal(priorLender)
-		if !changed {
+		// State written before the attribute existed (0.1.0's, upgraded without a refresh) has
+		// null for a connection with a level of its own: there is nothing to keep, so the plan
+		// stays the framework's, null when nothing changes and unknown in an update, which
+		// records what integrator.io answers.
+		unrecorded := inForce.IsNull() && !planned.IsNull()
+		if !changed && !unrecorded {
 			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("concurrency_level_in_force"), inForce)...)
 		}
 	}

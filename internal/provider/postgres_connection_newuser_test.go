@@ -1,6 +1,7 @@
 package provider_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -86,9 +87,11 @@ func TestEmulatorPostgresConnection_verifyNullWithoutSSLAndImportByURL(t *testin
 	})
 }
 
-// State written by earlier versions holds ssl_verify_server_certificate = true without TLS: the
-// next plan corrects it silently, with no change to apply.
-func TestEmulatorCLI_verifyTrueInOldStateIsNoDiff(t *testing.T) {
+// State as 0.1.0 wrote it (schema version 0: ssl_verify_server_certificate = true without TLS, no
+// concurrency_level_in_force) plans no change, with a refresh and without one (the state upgrader
+// rewrites it), and a change applied straight from it records the level in force. `make
+// test-upgrade` does the same with 0.1.0's own provider.
+func TestEmulatorCLI_stateOf010(t *testing.T) {
 	t.Parallel()
 	pg := acctest.Postgres(t)
 	env := acctest.NewEnv(t, emulator.Config{})
@@ -98,22 +101,45 @@ func TestEmulatorCLI_verifyTrueInOldStateIsNoDiff(t *testing.T) {
 		t.Fatalf("apply failed:\n%s", out)
 	}
 	statePath := filepath.Join(cli.Dir, "terraform.tfstate")
-	state, err := os.ReadFile(statePath)
+	raw, err := os.ReadFile(statePath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	const now, before = `"ssl_verify_server_certificate": null`, `"ssl_verify_server_certificate": true`
-	if !strings.Contains(string(state), now) {
-		t.Fatalf("state lacks %s:\n%s", now, state)
-	}
-	if err := os.WriteFile(statePath, []byte(strings.Replace(string(state), now, before, 1)), 0o600); err != nil {
+	var state map[string]any
+	if err := json.Unmarshal(raw, &state); err != nil {
 		t.Fatal(err)
 	}
-	res := cli.Run(t.Context(), "plan", "-no-color", "-detailed-exitcode")
-	if res.Err != nil {
-		t.Fatalf("the plan over an earlier version's state is not empty (exit 2 means changes):\n%s", res.Output())
+	instance := state["resources"].([]any)[0].(map[string]any)["instances"].([]any)[0].(map[string]any)
+	attrs := instance["attributes"].(map[string]any)
+	if instance["schema_version"] != float64(1) || attrs["ssl_verify_server_certificate"] != nil || attrs["concurrency_level_in_force"] != float64(5) {
+		t.Fatalf("state is not what this test turns into 0.1.0's: schema_version %v, ssl_verify_server_certificate %v, concurrency_level_in_force %v",
+			instance["schema_version"], attrs["ssl_verify_server_certificate"], attrs["concurrency_level_in_force"])
 	}
-	wantNotIn(t, strings.Join(strings.Fields(res.Output()), " "), "ssl_verify_server_certificate")
+	instance["schema_version"] = 0
+	attrs["ssl_verify_server_certificate"] = true
+	delete(attrs, "concurrency_level_in_force")
+	if raw, err = json.Marshal(state); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(statePath, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"-refresh=false"}, {}} {
+		res := cli.Run(t.Context(), append([]string{"plan", "-no-color", "-detailed-exitcode"}, args...)...)
+		if res.Err != nil {
+			t.Fatalf("plan %v over 0.1.0's state is not empty (exit 2 means changes):\n%s", args, res.Output())
+		}
+		wantNotIn(t, strings.Join(strings.Fields(res.Output()), " "), "ssl_verify_server_certificate")
+	}
+	renamed := strings.Replace(config, `"Plain"`, `"Renamed"`, 1)
+	if out, err := cliOutput(t, cli, renamed, "apply", "-auto-approve", "-no-color", "-refresh=false"); err != nil {
+		t.Fatalf("a change applied without a refresh over 0.1.0's state failed:\n%s", out)
+	}
+	out, err := cliOutput(t, cli, renamed, "state", "show", "-no-color", "integratorio_postgres_connection.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantIn(t, out, `name = "Renamed"`, "concurrency_level_in_force = 5")
 }
 
 // A configuration generated for an import has password = null: plans that change nothing pass,

@@ -53,6 +53,7 @@ func (r *postgresConnectionResource) Metadata(_ context.Context, req resource.Me
 
 func (r *postgresConnectionResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
+		Version: connectionSchemaVersion, // see postgres_connection_upgrade.go
 		MarkdownDescription: "A PostgreSQL connection in integrator.io: how integrator.io reaches a PostgreSQL database, " +
 			"directly over the internet (`mode = \"cloud\"`) or through an on-premise agent (`mode = \"on_premise\"`). " +
 			"Before anything is saved, the provider checks that the database can be reached and logged into " +
