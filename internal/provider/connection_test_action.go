@@ -164,7 +164,7 @@ func (a *connectionTestAction) Invoke(ctx context.Context, req action.InvokeRequ
 		progress(fmt.Sprintf("Logged in to the database of %q directly from this machine.", before.Name))
 	}
 
-	t := testSaved(ctx, a.data, id, timeout, func(ctx context.Context) error { return a.data.client.Connections.Ping(ctx, id) })
+	t := testSaved(ctx, a.data, id, timeout, func(ctx context.Context) error { return a.data.connections.Ping(ctx, id) })
 	status := func(offline bool) string {
 		switch {
 		case offline:

@@ -399,15 +399,14 @@ type savedTest struct {
 // testSaved runs integrator.io's test of saved connection id (ping runs it, after taking whatever
 // slot the caller needs) and tells the offline flag it left: the test, not a save, sets or clears
 // it. A passing test clears it; after a failed test or none at all (a time-out, a refused token)
-// the flag is read back, as integrator.io now holds it. The cached listing is dropped, as the
-// test may have changed the flag.
+// the flag is read back, as integrator.io now holds it. ping goes through data.connections, which
+// drops its cached listing, as the test may have changed the flag.
 func testSaved(ctx context.Context, data *providerData, id string, timeout time.Duration, ping func(context.Context) error) savedTest {
 	testCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	start := time.Now()
 	var t savedTest
 	t.err = ping(testCtx)
-	data.connections.Invalidate()
 	fields := map[string]any{"id": id, "passed": t.err == nil, "duration_ms": time.Since(start).Milliseconds()}
 	if t.err != nil {
 		fields["error"] = t.err.Error()
@@ -439,7 +438,7 @@ func (r *postgresConnectionResource) testSavedConnection(ctx context.Context, sa
 			}
 			defer release()
 		}
-		return r.data.client.Connections.Ping(ctx, saved.ID)
+		return r.data.connections.Ping(ctx, saved.ID)
 	})
 	offline = saved.Offline
 	if t.offlineRead {

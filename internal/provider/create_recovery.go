@@ -203,9 +203,10 @@ func sameSettings(got, sent *client.Connection) bool {
 	return true
 }
 
-// creates is the createGuard of this provider process. Connection ids are unique across accounts
-// and regions, so one guard serves every configured provider instance.
-var creates = newCreateGuard()
+// processCreates is the createGuard of this provider process, which every configured provider
+// instance's data holds: connection ids are unique across accounts and regions, and two provider
+// blocks (aliases) may name the same account, so one guard serves them all.
+var processCreates = newCreateGuard()
 
 // createGuard narrows what the recovery of an ambiguous create must tell apart when one apply
 // creates several connections with the same name (identical ones included), which Terraform runs
@@ -271,7 +272,7 @@ const maxCreateRounds = 4
 // process run one at a time (see createGuard). The warnings name this create's leftovers.
 func (r *postgresConnectionResource) create(ctx context.Context, doc *client.Connection) (*client.Connection, diag.Diagnostics, error) {
 	var warnings diag.Diagnostics
-	unlock, err := creates.lock(ctx, doc.Name)
+	unlock, err := r.data.creates.lock(ctx, doc.Name)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -280,9 +281,9 @@ func (r *postgresConnectionResource) create(ctx context.Context, doc *client.Con
 	doc.SetExternalID(marker)
 	started := time.Now()
 	for round := 1; ; round++ {
-		created, err := r.data.client.Connections.Create(ctx, doc)
+		created, err := r.data.connections.Create(ctx, doc)
 		if err == nil {
-			creates.claim(created.ID)
+			r.data.creates.claim(created.ID)
 			if round > 1 {
 				warnings.Append(r.earlierAttempts(ctx, doc.Name, created.ID, marker, round-1)...)
 			}
@@ -300,7 +301,7 @@ func (r *postgresConnectionResource) create(ctx context.Context, doc *client.Con
 				"Check integrator.io for a connection named %q carrying externalId %q and import it if it exists",
 				err, lookupErr, doc.Name, marker)
 		case found.adopt != nil:
-			creates.claim(found.adopt.ID)
+			r.data.creates.claim(found.adopt.ID)
 			tflog.Info(ctx, "found the connection the interrupted create made", map[string]any{"id": found.adopt.ID})
 			if len(found.strays) > 0 {
 				warnings.AddWarning("Leftover Connections of This Create",
@@ -357,7 +358,7 @@ func (r *postgresConnectionResource) lookupCreated(ctx context.Context, doc *cli
 	if err != nil {
 		return recovery{}, err
 	}
-	found := decideRecovery(all, doc, marker, started, creates.claimed)
+	found := decideRecovery(all, doc, marker, started, r.data.creates.claimed)
 	if len(found.candidates) == 0 {
 		return found, nil
 	}
@@ -375,5 +376,5 @@ func (r *postgresConnectionResource) lookupCreated(ctx context.Context, doc *cli
 		}
 		read = append(read, *got)
 	}
-	return decideRecovery(read, doc, marker, started, creates.claimed), nil
+	return decideRecovery(read, doc, marker, started, r.data.creates.claimed), nil
 }

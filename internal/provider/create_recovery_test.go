@@ -224,19 +224,18 @@ func recoveryResource(t *testing.T, cfg emulator.Config) (*postgresConnectionRes
 	return &postgresConnectionResource{data: newProviderData(c)}, emu
 }
 
-// anotherConfigurationsConnection creates a connection as another process would (its claim is
-// forgotten: this process cannot see another's), and makes the next POST lose its answer after
+// anotherConfigurationsConnection creates a connection as another process would (with a guard of
+// its own: this process cannot see another's claims), and makes the next POST lose its answer after
 // the emulator acted (drop_after). It returns the connection's name, for a namesake.
 func anotherConfigurationsConnection(t *testing.T, r *postgresConnectionResource, emu *emulator.Server) (string, *client.Connection) {
 	t.Helper()
 	name := "recovery-" + randomSuffix()
-	theirs, _, err := r.create(t.Context(), recoveryDoc(name))
+	otherProcess := newProviderData(r.data.client)
+	otherProcess.creates = newCreateGuard()
+	theirs, _, err := (&postgresConnectionResource{data: otherProcess}).create(t.Context(), recoveryDoc(name))
 	if err != nil {
 		t.Fatal(err)
 	}
-	creates.mu.Lock()
-	delete(creates.ids, theirs.ID)
-	creates.mu.Unlock()
 	if err := emu.SetFaults(emulator.FaultConfig{Rules: []emulator.FaultRule{
 		{Method: "POST", Path: "/v1/connections", Kind: emulator.FaultDropAfter, Count: 1},
 	}}); err != nil {

@@ -289,7 +289,6 @@ func (r *postgresConnectionResource) Create(ctx context.Context, req resource.Cr
 	}
 
 	created, warnings, err := r.create(ctx, doc)
-	r.data.connections.Invalidate()
 	resp.Diagnostics.Append(warnings...)
 	if err != nil && rejectedFieldsAs(err, plan.Name.ValueString(), config.writeOnlyInUse(), &resp.Diagnostics) {
 		return
@@ -410,8 +409,7 @@ func (r *postgresConnectionResource) Update(ctx context.Context, req resource.Up
 		tflog.Debug(ctx, "no connection setting changed; skipping connectivity checks", map[string]any{"id": id})
 	}
 
-	updated, err := r.data.client.Connections.Replace(ctx, id, doc)
-	r.data.connections.Invalidate()
+	updated, err := r.data.connections.Replace(ctx, id, doc)
 	if err != nil && rejectedFieldsAs(err, plan.Name.ValueString(), config.writeOnlyInUse(), &resp.Diagnostics) {
 		return
 	}
@@ -454,8 +452,7 @@ func (r *postgresConnectionResource) Delete(ctx context.Context, req resource.De
 	defer cancel()
 
 	id := state.ID.ValueString()
-	err := r.data.client.Connections.Delete(ctx, id)
-	r.data.connections.Invalidate()
+	err := r.data.connections.Delete(ctx, id)
 	if err != nil && !isNotFound(err) {
 		resp.Diagnostics.AddError("Error Deleting PostgreSQL Connection",
 			fmt.Sprintf("integrator.io did not delete connection %s: %s", id, err))
