@@ -99,7 +99,7 @@ func TestEmulatorPostgresConnection_updateKeepsUnmanagedFields(t *testing.T) {
 	})
 }
 
-// createMarker is the externalId every create sends (create_recovery.go).
+// createMarker is the externalId every create sends (postgres_connection_create_recovery.go).
 var createMarker = regexp.MustCompile(`^terraform-create-[0-9a-f]{32}$`)
 
 // The marker a create sends is kept on the connection and carried by every update like any

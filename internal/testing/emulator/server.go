@@ -110,7 +110,7 @@ type Config struct {
 	// DropExternalID drops the externalId a create (POST) sends, as a service that keeps it only
 	// from other sources (integration apps, the UI) would. By default it is stored as sent and
 	// returned, as Celigo's request schema lists it; the provider's create marker relies on
-	// neither reading (see create_recovery.go).
+	// neither reading (see internal/provider/postgres_connection_create_recovery.go).
 	DropExternalID bool
 	// ListOmitsExternalID leaves externalId out of GET /connections listings (a GET by id still
 	// shows it), as a service whose listing is not the whole default record might. By default a
