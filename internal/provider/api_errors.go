@@ -3,11 +3,11 @@ package provider
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-
 	"github.com/integratorio/terraform-provider-integratorio/internal/client"
 )
 
@@ -121,4 +121,31 @@ func agentError(diags *diag.Diagnostics, err error, c agentCall) {
 	default:
 		add(c.failed, fmt.Sprintf("Could not %s: %s", c.doing, err))
 	}
+}
+
+// nameWriteOnly rewrites a message that names a secret attribute (ssl_key, not the longer
+// ssl_key_wo) to name its write-only twin where wo says the connection uses it.
+func nameWriteOnly(text string, wo map[string]string) string {
+	for plain, twin := range wo {
+		text = regexp.MustCompile(`\b`+regexp.QuoteMeta(plain)+`\b`).ReplaceAllString(text, twin)
+	}
+	return text
+}
+
+// rejectedFieldsAs is rejectedFields for a connection that uses the write-only attributes wo
+// names (writeOnlyInUse): an error on a secret is shown on the attribute the configuration uses.
+func rejectedFieldsAs(err error, name string, wo map[string]string, diags *diag.Diagnostics) bool {
+	var found diag.Diagnostics
+	if !rejectedFields(err, name, &found) {
+		return false
+	}
+	for _, d := range found {
+		if withPath, ok := d.(diag.DiagnosticWithPath); ok {
+			if twin, ok := wo[withPath.Path().String()]; ok {
+				d = diag.NewAttributeErrorDiagnostic(path.Root(twin), d.Summary(), d.Detail())
+			}
+		}
+		diags.Append(d)
+	}
+	return true
 }

@@ -23,7 +23,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
-
 	"github.com/integratorio/terraform-provider-integratorio/internal/client"
 )
 
@@ -508,30 +507,6 @@ func (r *postgresConnectionResource) keepUnmanagedFields(ctx context.Context, id
 				"whole document). Set them again in integrator.io if they are needed.", id, strings.Join(masked, ", ")))
 	}
 	return diags
-}
-
-func notPostgres(doc *client.Connection) string {
-	switch {
-	case doc.Type != client.ConnectionTypeRDBMS:
-		return fmt.Sprintf("is of type %q, not %q", doc.Type, client.ConnectionTypeRDBMS)
-	case doc.RDBMS == nil:
-		return "has no database settings"
-	case doc.RDBMS.Type != client.RDBMSTypePostgreSQL:
-		return fmt.Sprintf("is a %q database connection, not %q", doc.RDBMS.Type, client.RDBMSTypePostgreSQL)
-	}
-	return ""
-}
-
-// maskSecrets keeps the secrets out of every log line written with this context.
-func maskSecrets(ctx context.Context, s secrets) context.Context {
-	var values []string
-	for _, v := range []string{s.Password, s.Key, s.Passphrase} {
-		if v != "" {
-			values = append(values, v)
-		}
-	}
-	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "password", "key", "passphrase")
-	return tflog.MaskAllFieldValuesStrings(ctx, values...)
 }
 
 // concurrencyWarning tells the user when integrator.io lowered the requested level.
