@@ -21,6 +21,7 @@ import (
 // agent goes down, every plan warns, naming it, and still succeeds with no change planned.
 func TestEmulatorCheckBlock_watchingConnections(t *testing.T) {
 	t.Parallel()
+	acctest.SkipCLIBelow(t, 1, 11, "the example's ephemeral variable feeding password_wo")
 	var failing atomic.Bool
 	env := acctest.NewEnv(t, emulator.Config{Pinger: func(context.Context, emulator.PingTarget) error {
 		if failing.Load() {

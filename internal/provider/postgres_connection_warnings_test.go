@@ -113,7 +113,7 @@ resource "integratorio_postgres_connection" "test" {
 // A write-only password without its version cannot be rotated later: warned.
 func TestEmulatorCLI_writeOnlyWithoutVersionWarning(t *testing.T) {
 	t.Parallel()
-	// Like TestSecrets_neverLeak, this needs a CLI with write-only attributes (Terraform 1.11+, OpenTofu 1.11+).
+	acctest.SkipCLIBelow(t, 1, 11, "write-only attributes")
 	env := acctest.NewEnv(t, emulator.Config{})
 	cli := newCLI(t, env)
 	out, err := cliOutput(t, cli, `

@@ -20,6 +20,7 @@ import (
 // state (password, ssl_key, ssl_passphrase), and only in the state file and `show -json` of it.
 func TestSecrets_neverLeak(t *testing.T) {
 	t.Parallel()
+	acctest.SkipCLIBelow(t, 1, 11, "write-only attributes and ephemeral variables")
 	pg := acctest.Postgres(t)
 	env := acctest.NewEnv(t, emulator.Config{})
 	cli := newCLI(t, env)

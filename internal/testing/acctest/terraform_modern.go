@@ -97,6 +97,15 @@ func useModernTerraform(t *testing.T, p, what, built, env string) string {
 // tfversion checks) when TF_ACC_TERRAFORM_PATH is older than major.minor, saying why.
 func SkipCLIBelow(t *testing.T, major, minor int, why string) {
 	t.Helper()
+	if version, ok := CLIAtLeast(t, major, minor); !ok {
+		t.Skipf("needs Terraform (or OpenTofu) %d.%d or later for %s; %s is %s", major, minor, why, os.Getenv("TF_ACC_TERRAFORM_PATH"), version)
+	}
+}
+
+// CLIAtLeast tells whether TF_ACC_TERRAFORM_PATH is major.minor or later, with the version it
+// reports, for a test that leaves out only the cases an older CLI cannot run.
+func CLIAtLeast(t *testing.T, major, minor int) (version string, ok bool) {
+	t.Helper()
 	cli := os.Getenv("TF_ACC_TERRAFORM_PATH")
 	out, err := exec.Command(cli, "version", "-json").Output()
 	if err != nil {
@@ -112,7 +121,5 @@ func SkipCLIBelow(t *testing.T, major, minor int, why string) {
 	if _, err := fmt.Sscanf(v.Version, "%d.%d", &gotMajor, &gotMinor); err != nil {
 		t.Fatalf("%s reports version %q: %v", cli, v.Version, err)
 	}
-	if gotMajor < major || (gotMajor == major && gotMinor < minor) {
-		t.Skipf("needs Terraform (or OpenTofu) %d.%d or later for %s; %s is %s", major, minor, why, cli, v.Version)
-	}
+	return v.Version, gotMajor > major || (gotMajor == major && gotMinor >= minor)
 }
