@@ -54,6 +54,7 @@ func New(version string) func() provider.Provider {
 
 type integratorioProvider struct {
 	version string
+	fast    refreshFastPath // refresh_fast_path.go
 }
 
 type providerModel struct {
@@ -229,6 +230,7 @@ func (p *integratorioProvider) Configure(ctx context.Context, req provider.Confi
 	resp.EphemeralResourceData = data
 	resp.ActionData = data
 	resp.ListResourceData = data
+	p.fast.configured(data)
 }
 
 func (p *integratorioProvider) Resources(_ context.Context) []func() resource.Resource {

@@ -40,7 +40,7 @@ func New(p provider.Provider) *Server {
 		// fails first.
 		panic("serve: the plugin framework's server no longer serves every RPC that Server wraps")
 	}
-	return &Server{inner: inner}
+	return &Server{inner: inner, fast: fastPathOf(p)}
 }
 
 // frameworkServer is every RPC terraform-plugin-framework serves: tfprotov6.ProviderServer and
@@ -72,6 +72,9 @@ type Server struct {
 	// to recycle, which therefore never overlaps a call.
 	inFlight sync.RWMutex
 	ended    atomic.Int64 // calls ended since the framework's list was last emptied
+
+	fast      fastPath // the provider's refresh fast path (fastpath.go); nil when off
+	fastCalls fastCalls
 }
 
 // recycleAfter is how many ended calls the framework may hold before Server empties its list:
@@ -151,6 +154,7 @@ func (s *Server) ConfigureProvider(ctx context.Context, req *tfprotov6.Configure
 // StopProvider reaches the framework, which cancels the calls in flight through the contexts it
 // derived from theirs.
 func (s *Server) StopProvider(ctx context.Context, req *tfprotov6.StopProviderRequest) (*tfprotov6.StopProviderResponse, error) {
+	s.fastCalls.cancelAll()
 	return call(s, ctx, req, s.inner.StopProvider)
 }
 
@@ -163,11 +167,11 @@ func (s *Server) UpgradeResourceState(ctx context.Context, req *tfprotov6.Upgrad
 }
 
 func (s *Server) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
-	return call(s, ctx, req, s.inner.ReadResource)
+	return call(s, ctx, req, s.readResource)
 }
 
 func (s *Server) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
-	return call(s, ctx, req, s.inner.PlanResourceChange)
+	return call(s, ctx, req, s.planResourceChange)
 }
 
 func (s *Server) ApplyResourceChange(ctx context.Context, req *tfprotov6.ApplyResourceChangeRequest) (*tfprotov6.ApplyResourceChangeResponse, error) {
