@@ -458,7 +458,11 @@ func fastCases(t *testing.T, r *fastPathRig) []fastCase {
 				m.ConcurrencyLevel, m.ConcurrencyLevelInForce = types.Int64Value(30), types.Int64Value(30)
 			}),
 			private: privateOf(t, map[string]string{savedLevelKey: "30"}),
-			config:  func(s postgresConnectionModel) postgresConnectionModel { c := configOf(s, true); c.ConcurrencyLevel = s.ConcurrencyLevel; return c }},
+			config: func(s postgresConnectionModel) postgresConnectionModel {
+				c := configOf(s, true)
+				c.ConcurrencyLevel = s.ConcurrencyLevel
+				return c
+			}},
 		{name: "properties", identity: true, fastRead: true, fastPlan: true,
 			state: r.stateFor(optionsDoc, "s3cret-pw", func(m *postgresConnectionModel) {
 				m.Properties = types.MapValueMust(types.StringType, map[string]attr.Value{"application_name": types.StringValue("orders-sync")})
@@ -538,4 +542,76 @@ func TestRefreshFastPath_schemaHasNoOtherPlanTimeWork(t *testing.T) {
 	if len(f.schema.Blocks) > 0 {
 		t.Errorf("the schema has blocks, which the fast path does not reproduce: %v", f.schema.Blocks)
 	}
+}
+
+// FuzzRefreshFastPath runs random states, configurations and private state through both paths:
+// a read of a connection integrator.io holds, then plans of the state read and of the random
+// state itself. Wherever the fast path answers, its answer must be the framework's.
+func FuzzRefreshFastPath(f *testing.F) {
+	r := newFastPathRig(f, emulator.Config{})
+	yes := true
+	doc := r.create(client.Connection{Name: "fuzz", RDBMS: &client.RDBMS{Host: "db.example.com", Port: 5432, Database: "orders",
+		User: "svc", Password: "pw", SSL: &client.SSL{CA: fastTestCA}, UseSSL: &yes}})
+	f.Add("fuzz", "db.example.com", uint16(5432), true, true, uint8(5), false, "pw", true, uint8(0), false, []byte(nil), false)
+	f.Add("other", "old.example.com", uint16(0), false, false, uint8(0), true, "", false, uint8(3), true, []byte(`{"a":"bnVsbA=="}`), true)
+	f.Add("x", "db.example.com", uint16(5433), true, false, uint8(30), false, "pw", true, uint8(1), false, []byte(`{".import_before_read":"dHJ1ZQ=="}`), false)
+	f.Fuzz(func(t *testing.T, name, host string, port uint16, useSSL, withCA bool, level uint8, borrow bool, password string,
+		nullDefaults bool, hidden uint8, offline bool, private []byte, unknownName bool) {
+		r.t = t
+		state := r.stateFor(doc, password, func(m *postgresConnectionModel) {
+			m.Name, m.Host = types.StringValue(name), types.StringValue(host)
+			if port == 0 {
+				m.Port = types.Int64Null()
+			} else {
+				m.Port = types.Int64Value(int64(port))
+			}
+			m.UseSSL = types.BoolValue(useSSL)
+			if !withCA {
+				m.SSLCA = types.StringNull()
+			}
+			if !useSSL {
+				m.SSLVerifyServerCertificate = types.BoolNull()
+			}
+			m.ConcurrencyLevel = types.Int64Value(int64(level))
+			if level == 0 {
+				m.ConcurrencyLevel = types.Int64Null()
+			}
+			if borrow {
+				m.BorrowConcurrencyFrom = types.StringValue(doc.ID)
+			}
+			m.Offline = types.BoolValue(offline)
+		})
+		var names []string
+		for i, n := range []string{"ssl_ca", "ssl_certificate", "ssl_key", "password"} {
+			if hidden&(1<<i) != 0 {
+				names = append(names, n)
+			}
+		}
+		keys := map[string]string{savedLevelKey: strconv.Itoa(int(level))}
+		if len(names) > 0 {
+			raw, _ := json.Marshal(names)
+			keys[hiddenFieldsKey] = string(raw)
+		}
+		if len(private) == 0 {
+			private = privateOf(t, keys)
+		}
+		r.refresh(fastCase{name: "fuzz", state: state, private: private, identity: true, fastRead: decodable(private), planEither: true,
+			config: func(s postgresConnectionModel) postgresConnectionModel {
+				c := configOf(s, nullDefaults)
+				if unknownName {
+					c.Name = types.StringUnknown()
+				}
+				return c
+			}})
+		config := configOf(state, nullDefaults)
+		proposed := proposedNew(r.p.fast.schema, state, config)
+		r.plan("fuzz, the random state as prior", &tfprotov6.PlanResourceChangeRequest{PriorState: r.dynamic(state), PriorPrivate: private,
+			Config: r.dynamic(config), ProposedNewState: r.dynamic(proposed), PriorIdentity: r.identity(doc.ID)})
+	})
+}
+
+// decodable reports whether the fast path takes this private state (decodePrivate's rule).
+func decodable(private []byte) bool {
+	_, ok := decodePrivate(private)
+	return ok
 }
