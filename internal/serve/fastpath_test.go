@@ -1,0 +1,92 @@
+package serve
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	fwprovider "github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+
+	"github.com/integratorio/terraform-provider-integratorio/internal/provider"
+)
+
+// fakeFastPath is a provider whose fast path answers what answer says, or blocks until its
+// context ends when block is set.
+type fakeFastPath struct {
+	fwprovider.Provider
+	answer  bool
+	block   chan struct{} // closed once the fast call is waiting
+	stopped chan error    // the fast call's context error
+}
+
+func (f *fakeFastPath) FastReadResource(ctx context.Context, _ *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, bool) {
+	if f.block != nil {
+		close(f.block)
+		<-ctx.Done()
+		f.stopped <- ctx.Err()
+	}
+	return &tfprotov6.ReadResourceResponse{Private: []byte(`"fast"`)}, f.answer
+}
+
+func (f *fakeFastPath) FastPlanResourceChange(context.Context, *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, bool) {
+	return &tfprotov6.PlanResourceChangeResponse{PlannedPrivate: []byte(`"fast"`)}, f.answer
+}
+
+// The real provider has a fast path with the signatures Server looks for: a change of either
+// would silently turn it off.
+func TestServer_usesTheProvidersFastPath(t *testing.T) {
+	if New(provider.New("test")()).fast == nil {
+		t.Fatal("serve.New found no fast path on the provider: FastReadResource or FastPlanResourceChange changed signature")
+	}
+	t.Setenv(FastPathEnvVar, "0")
+	if New(provider.New("test")()).fast != nil {
+		t.Errorf("%s=0 left the fast path on", FastPathEnvVar)
+	}
+}
+
+// A call the fast path answers never reaches the framework; one it declines does.
+func TestServer_fastPathFirstThenTheFramework(t *testing.T) {
+	ctx := context.Background()
+	for _, answer := range []bool{true, false} {
+		s := New(&fakeFastPath{Provider: provider.New("test")(), answer: answer})
+		read, err := s.ReadResource(ctx, &tfprotov6.ReadResourceRequest{TypeName: "integratorio_nothing"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		plan, err := s.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{TypeName: "integratorio_nothing"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fromFast := string(read.Private) == `"fast"` && string(plan.PlannedPrivate) == `"fast"`
+		// The framework answers an unknown resource type with an error.
+		fromFramework := len(read.Diagnostics) > 0 && len(plan.Diagnostics) > 0 && read.Private == nil
+		if answer != fromFast || answer == fromFramework {
+			t.Errorf("fast path answering %v: read %+v, plan %+v", answer, read, plan)
+		}
+	}
+}
+
+// StopProvider cancels the fast path's calls in flight, as the framework cancels its own.
+func TestServer_stopCancelsFastCalls(t *testing.T) {
+	fake := &fakeFastPath{Provider: provider.New("test")(), answer: true, block: make(chan struct{}), stopped: make(chan error, 1)}
+	s := New(fake)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = s.ReadResource(context.Background(), &tfprotov6.ReadResourceRequest{})
+	}()
+	<-fake.block
+	if _, err := s.StopProvider(context.Background(), &tfprotov6.StopProviderRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-fake.stopped:
+		if err != context.Canceled {
+			t.Errorf("the fast call ended with %v, want context.Canceled", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("StopProvider did not cancel the fast call in flight")
+	}
+	<-done
+}
