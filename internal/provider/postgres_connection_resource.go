@@ -342,7 +342,7 @@ type readResult struct {
 // decoding the state and encoding the answer.
 func (r *postgresConnectionResource) readConnection(ctx context.Context, state postgresConnectionModel, saved savedFacts) readResult {
 	res := readResult{id: state.ID.ValueString()}
-	doc, err := r.data.connections.Get(ctx, res.id)
+	doc, err := r.data.fastVerify.fetch(ctx, r.data.connections, res.id)
 	if isNotFound(err) {
 		tflog.Warn(ctx, "connection no longer exists in integrator.io; removing it from state", map[string]any{"id": res.id})
 		res.gone = true

@@ -17,6 +17,9 @@ type providerData struct {
 	defaults    checkDefaults // the provider block's connectivity_check
 	checks      *hostLimiter  // max_checks_per_database_host
 	lenders     *lenderIndex  // who borrows from whom, for destroy plans
+
+	// fastVerify is set only while the refresh fast path is verified (refresh_fast_path.go).
+	fastVerify *fastVerifyReads
 }
 
 func newProviderData(c *client.Client) *providerData {

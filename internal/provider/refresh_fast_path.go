@@ -16,6 +16,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/integratorio/terraform-provider-integratorio/internal/client"
 )
 
 // The refresh fast path: ReadResource and PlanResourceChange of an integratorio_postgres_connection
@@ -40,7 +42,8 @@ const fastPathTypeName = "integratorio_postgres_connection"
 // refreshFastPath is the fast path's state: the provider data of the last successful Configure
 // and what it derives once from the resource's schema.
 type refreshFastPath struct {
-	data atomic.Pointer[providerData]
+	data   atomic.Pointer[providerData]
+	verify atomic.Bool // VerifyFastPath
 
 	once       sync.Once
 	schema     schema.Schema
@@ -64,7 +67,61 @@ func (f *refreshFastPath) init(ctx context.Context) {
 }
 
 // configured records the provider data Configure handed to resources.
-func (f *refreshFastPath) configured(d *providerData) { f.data.Store(d) }
+func (f *refreshFastPath) configured(d *providerData) {
+	if f.verify.Load() {
+		d.fastVerify = &fastVerifyReads{reads: map[string]fetched{}}
+	}
+	f.data.Store(d)
+}
+
+// VerifyFastPath turns on verification (serve's INTEGRATORIO_REFRESH_FAST_PATH=verify): serve then
+// also asks the framework for every call the fast path answers, and compares. So that both read
+// the same document with one request, the framework's Read takes the one the fast path's read
+// fetched (fastVerifyReads). Call it before the provider is configured.
+func (p *integratorioProvider) VerifyFastPath() { p.fast.verify.Store(true) }
+
+// fastVerifyReads hands what the fast path's read of a connection fetched to the framework's
+// read of the same request, once.
+type fastVerifyReads struct {
+	mu    sync.Mutex
+	reads map[string]fetched
+}
+
+type fetched struct {
+	doc *client.Connection
+	err error
+}
+
+// getter is connectionReader.Get.
+type getter interface {
+	Get(ctx context.Context, id string) (*client.Connection, error)
+}
+
+// fetch is from.Get(ctx, id), except while verifying: then the fast path's read (fromFast in
+// ctx) records what it got, and the framework's read of the same id takes it.
+func (v *fastVerifyReads) fetch(ctx context.Context, from getter, id string) (*client.Connection, error) {
+	if v == nil {
+		return from.Get(ctx, id)
+	}
+	if ctx.Value(fastReadKey{}) != nil {
+		doc, err := from.Get(ctx, id)
+		v.mu.Lock()
+		v.reads[id] = fetched{doc, err}
+		v.mu.Unlock()
+		return doc, err
+	}
+	v.mu.Lock()
+	got, ok := v.reads[id]
+	delete(v.reads, id)
+	v.mu.Unlock()
+	if !ok {
+		return from.Get(ctx, id)
+	}
+	return got.doc, got.err
+}
+
+// fastReadKey marks the context of the fast path's read.
+type fastReadKey struct{}
 
 // FastReadResource answers a ReadResource of integratorio_postgres_connection, or returns false
 // for the framework to answer it.
@@ -107,7 +164,7 @@ func (f *refreshFastPath) readResource(ctx context.Context, req *tfprotov6.ReadR
 	}
 
 	r := &postgresConnectionResource{data: data} // what the framework's Configure of the resource does
-	read := r.readConnection(ctx, state, readSavedFacts(ctx, privateKeys(private)))
+	read := r.readConnection(context.WithValue(ctx, fastReadKey{}, true), state, readSavedFacts(ctx, privateKeys(private)))
 	resp := &tfprotov6.ReadResourceResponse{Diagnostics: protoDiagnostics(read.diags)}
 	switch {
 	case read.gone:

@@ -3,12 +3,17 @@ package serve
 import (
 	"context"
 	"os"
+	"reflect"
+	"strings"
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 )
 
 // FastPathEnvVar set to "0" turns the refresh fast path off: every call goes to the framework.
+// Set to "verify", every call the fast path answers is also answered by the framework, whose
+// answer is returned, with an error diagnostic when the two differ: how the acceptance suite's
+// own traffic checks the fast path (make testacc-tofu).
 const FastPathEnvVar = "INTEGRATORIO_REFRESH_FAST_PATH"
 
 // fastPath is a provider that answers some refresh calls itself, at the protocol level, with the
@@ -54,13 +59,18 @@ func (c *fastCalls) cancelAll() {
 	}
 }
 
-// fastPathOf is p's fast path, unless the provider has none or FastPathEnvVar turns it off.
-func fastPathOf(p any) fastPath {
+// useFastPath takes p's fast path, unless the provider has none or FastPathEnvVar turns it off.
+func (s *Server) useFastPath(p any) {
 	fp, ok := p.(fastPath)
-	if !ok || os.Getenv(FastPathEnvVar) == "0" {
-		return nil
+	mode := os.Getenv(FastPathEnvVar)
+	if !ok || mode == "0" {
+		return
 	}
-	return fp
+	s.fast = fp
+	if verifier, ok := p.(interface{ VerifyFastPath() }); ok && mode == "verify" {
+		verifier.VerifyFastPath()
+		s.fastVerify = true
+	}
 }
 
 // readResource is the fast path's answer, else the framework's.
@@ -69,6 +79,16 @@ func (s *Server) readResource(ctx context.Context, req *tfprotov6.ReadResourceRe
 		fastCtx, end := s.fastCalls.begin(ctx)
 		resp, ok := s.fast.FastReadResource(fastCtx, req)
 		end()
+		if ok && s.fastVerify {
+			want, err := s.inner.ReadResource(ctx, req)
+			if err == nil {
+				want.Diagnostics = append(want.Diagnostics, differences(
+					field{"new state", resp.NewState, want.NewState}, field{"new identity", resp.NewIdentity, want.NewIdentity},
+					field{"private state", resp.Private, want.Private}, field{"deferral", resp.Deferred, want.Deferred},
+					field{"diagnostics", resp.Diagnostics, want.Diagnostics})...)
+			}
+			return want, err
+		}
 		if ok {
 			return resp, nil
 		}
@@ -82,9 +102,42 @@ func (s *Server) planResourceChange(ctx context.Context, req *tfprotov6.PlanReso
 		fastCtx, end := s.fastCalls.begin(ctx)
 		resp, ok := s.fast.FastPlanResourceChange(fastCtx, req)
 		end()
+		if ok && s.fastVerify {
+			want, err := s.inner.PlanResourceChange(ctx, req)
+			if err == nil {
+				want.Diagnostics = append(want.Diagnostics, differences(
+					field{"planned state", resp.PlannedState, want.PlannedState}, field{"planned identity", resp.PlannedIdentity, want.PlannedIdentity},
+					field{"planned private state", resp.PlannedPrivate, want.PlannedPrivate}, field{"replacement paths", resp.RequiresReplace, want.RequiresReplace},
+					field{"deferral", resp.Deferred, want.Deferred}, field{"diagnostics", resp.Diagnostics, want.Diagnostics})...)
+			}
+			return want, err
+		}
 		if ok {
 			return resp, nil
 		}
 	}
 	return s.inner.PlanResourceChange(ctx, req)
+}
+
+// field is one part of an answer, from the fast path and from the framework.
+type field struct {
+	name       string
+	fast, want any
+}
+
+// differences is an error diagnostic naming the parts of an answer where the fast path differs
+// from the framework, or nothing. It names them only: values may hold secrets.
+func differences(fields ...field) []*tfprotov6.Diagnostic {
+	var differ []string
+	for _, f := range fields {
+		if !reflect.DeepEqual(f.fast, f.want) {
+			differ = append(differ, f.name)
+		}
+	}
+	if len(differ) == 0 {
+		return nil
+	}
+	return []*tfprotov6.Diagnostic{{Severity: tfprotov6.DiagnosticSeverityError, Summary: "Refresh Fast Path Differs From the Framework",
+		Detail: "The provider's refresh fast path answered this call otherwise than the plugin framework: " + strings.Join(differ, ", ") +
+			". This is always an error in the provider; please report it, and set " + FastPathEnvVar + "=0 to work around it."}}
 }

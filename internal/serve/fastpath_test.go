@@ -2,6 +2,7 @@ package serve
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -89,4 +90,45 @@ func TestServer_stopCancelsFastCalls(t *testing.T) {
 		t.Fatal("StopProvider did not cancel the fast call in flight")
 	}
 	<-done
+}
+
+// verifyingFake is fakeFastPath that records VerifyFastPath.
+type verifyingFake struct {
+	fakeFastPath
+	verifying bool
+}
+
+func (v *verifyingFake) VerifyFastPath() { v.verifying = true }
+
+// With FastPathEnvVar=verify the framework's answer is returned, with an error naming the parts
+// where the fast path's differs (and not their values).
+func TestServer_verifiesTheFastPath(t *testing.T) {
+	t.Setenv(FastPathEnvVar, "verify")
+	fake := &verifyingFake{fakeFastPath: fakeFastPath{Provider: provider.New("test")(), answer: true}}
+	s := New(fake)
+	if !fake.verifying {
+		t.Fatal("New did not tell the provider it verifies")
+	}
+	ctx := context.Background()
+	read, err := s.ReadResource(ctx, &tfprotov6.ReadResourceRequest{TypeName: "integratorio_nothing"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := s.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{TypeName: "integratorio_nothing"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for what, got := range map[string]struct {
+		diags   []*tfprotov6.Diagnostic
+		private []byte
+		want    string
+	}{
+		"read": {read.Diagnostics, read.Private, "answered this call otherwise than the plugin framework: private state, diagnostics. "},
+		"plan": {plan.Diagnostics, plan.PlannedPrivate, "answered this call otherwise than the plugin framework: planned private state, diagnostics. "},
+	} {
+		last := got.diags[len(got.diags)-1]
+		if string(got.private) == `"fast"` || last.Summary != "Refresh Fast Path Differs From the Framework" || !strings.Contains(last.Detail, got.want) {
+			t.Errorf("%s: private %q, last diagnostic %q: %q", what, got.private, last.Summary, last.Detail)
+		}
+	}
 }

@@ -40,7 +40,9 @@ func New(p provider.Provider) *Server {
 		// fails first.
 		panic("serve: the plugin framework's server no longer serves every RPC that Server wraps")
 	}
-	return &Server{inner: inner, fast: fastPathOf(p)}
+	s := &Server{inner: inner}
+	s.useFastPath(p)
+	return s
 }
 
 // frameworkServer is every RPC terraform-plugin-framework serves: tfprotov6.ProviderServer and
@@ -73,8 +75,9 @@ type Server struct {
 	inFlight sync.RWMutex
 	ended    atomic.Int64 // calls ended since the framework's list was last emptied
 
-	fast      fastPath // the provider's refresh fast path (fastpath.go); nil when off
-	fastCalls fastCalls
+	fast       fastPath // the provider's refresh fast path (fastpath.go); nil when off
+	fastVerify bool     // answer from the framework, and compare (FastPathEnvVar=verify)
+	fastCalls  fastCalls
 }
 
 // recycleAfter is how many ended calls the framework may hold before Server empties its list:
