@@ -2,6 +2,7 @@ package serve
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -83,7 +84,7 @@ func TestServer_stopCancelsFastCalls(t *testing.T) {
 	}
 	select {
 	case err := <-fake.stopped:
-		if err != context.Canceled {
+		if !errors.Is(err, context.Canceled) {
 			t.Errorf("the fast call ended with %v, want context.Canceled", err)
 		}
 	case <-time.After(10 * time.Second):
