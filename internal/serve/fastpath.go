@@ -73,50 +73,48 @@ func (s *Server) useFastPath(p any) {
 	}
 }
 
-// readResource is the fast path's answer, else the framework's.
-func (s *Server) readResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
-	if s.fast != nil {
-		fastCtx, end := s.fastCalls.begin(ctx)
-		resp, ok := s.fast.FastReadResource(fastCtx, req)
-		end()
-		if ok && s.fastVerify {
-			want, err := s.inner.ReadResource(ctx, req)
-			if err == nil {
-				want.Diagnostics = append(want.Diagnostics, differences(
-					field{"new state", resp.NewState, want.NewState}, field{"new identity", resp.NewIdentity, want.NewIdentity},
-					field{"private state", resp.Private, want.Private}, field{"deferral", resp.Deferred, want.Deferred},
-					field{"diagnostics", resp.Diagnostics, want.Diagnostics})...)
-			}
-			return want, err
+// fastFirst is the fast path's answer to req, else the framework's (s.fast is not nil). While verifying, it is the
+// framework's, with compare's diagnostics of where the fast path's answer differs.
+func fastFirst[Req any, Resp any](s *Server, ctx context.Context, req Req, fast func(context.Context, Req) (Resp, bool),
+	framework func(context.Context, Req) (Resp, error), compare func(fast, framework Resp)) (Resp, error) {
+	fastCtx, end := s.fastCalls.begin(ctx)
+	resp, ok := fast(fastCtx, req)
+	end()
+	switch {
+	case !ok:
+		return framework(ctx, req)
+	case s.fastVerify:
+		want, err := framework(ctx, req)
+		if err == nil {
+			compare(resp, want)
 		}
-		if ok {
-			return resp, nil
-		}
+		return want, err
 	}
-	return s.inner.ReadResource(ctx, req)
+	return resp, nil
 }
 
-// planResourceChange is the fast path's answer, else the framework's.
-func (s *Server) planResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
-	if s.fast != nil {
-		fastCtx, end := s.fastCalls.begin(ctx)
-		resp, ok := s.fast.FastPlanResourceChange(fastCtx, req)
-		end()
-		if ok && s.fastVerify {
-			want, err := s.inner.PlanResourceChange(ctx, req)
-			if err == nil {
-				want.Diagnostics = append(want.Diagnostics, differences(
-					field{"planned state", resp.PlannedState, want.PlannedState}, field{"planned identity", resp.PlannedIdentity, want.PlannedIdentity},
-					field{"planned private state", resp.PlannedPrivate, want.PlannedPrivate}, field{"replacement paths", resp.RequiresReplace, want.RequiresReplace},
-					field{"deferral", resp.Deferred, want.Deferred}, field{"diagnostics", resp.Diagnostics, want.Diagnostics})...)
-			}
-			return want, err
-		}
-		if ok {
-			return resp, nil
-		}
+func (s *Server) readResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
+	if s.fast == nil {
+		return s.inner.ReadResource(ctx, req)
 	}
-	return s.inner.PlanResourceChange(ctx, req)
+	return fastFirst(s, ctx, req, s.fast.FastReadResource, s.inner.ReadResource, func(fast, want *tfprotov6.ReadResourceResponse) {
+		want.Diagnostics = append(want.Diagnostics, differences(
+			field{"new state", fast.NewState, want.NewState}, field{"new identity", fast.NewIdentity, want.NewIdentity},
+			field{"private state", fast.Private, want.Private}, field{"deferral", fast.Deferred, want.Deferred},
+			field{"diagnostics", fast.Diagnostics, want.Diagnostics})...)
+	})
+}
+
+func (s *Server) planResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
+	if s.fast == nil {
+		return s.inner.PlanResourceChange(ctx, req)
+	}
+	return fastFirst(s, ctx, req, s.fast.FastPlanResourceChange, s.inner.PlanResourceChange, func(fast, want *tfprotov6.PlanResourceChangeResponse) {
+		want.Diagnostics = append(want.Diagnostics, differences(
+			field{"planned state", fast.PlannedState, want.PlannedState}, field{"planned identity", fast.PlannedIdentity, want.PlannedIdentity},
+			field{"planned private state", fast.PlannedPrivate, want.PlannedPrivate}, field{"replacement paths", fast.RequiresReplace, want.RequiresReplace},
+			field{"deferral", fast.Deferred, want.Deferred}, field{"diagnostics", fast.Diagnostics, want.Diagnostics})...)
+	})
 }
 
 // field is one part of an answer, from the fast path and from the framework.

@@ -42,8 +42,18 @@ func TestServer_usesTheProvidersFastPath(t *testing.T) {
 		t.Fatal("serve.New found no fast path on the provider: FastReadResource or FastPlanResourceChange changed signature")
 	}
 	t.Setenv(FastPathEnvVar, "0")
-	if New(provider.New("test")()).fast != nil {
-		t.Errorf("%s=0 left the fast path on", FastPathEnvVar)
+	off := New(&fakeFastPath{Provider: provider.New("test")(), answer: true})
+	if off.fast != nil {
+		t.Fatalf("%s=0 left the fast path on", FastPathEnvVar)
+	}
+	ctx := context.Background()
+	read, err := off.ReadResource(ctx, &tfprotov6.ReadResourceRequest{TypeName: "integratorio_nothing"})
+	if err != nil || len(read.Diagnostics) == 0 || read.Private != nil {
+		t.Errorf("%s=0: ReadResource %+v, %v; want the framework's error", FastPathEnvVar, read, err)
+	}
+	plan, err := off.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{TypeName: "integratorio_nothing"})
+	if err != nil || len(plan.Diagnostics) == 0 || plan.PlannedPrivate != nil {
+		t.Errorf("%s=0: PlanResourceChange %+v, %v; want the framework's error", FastPathEnvVar, plan, err)
 	}
 }
 
