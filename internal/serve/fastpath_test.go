@@ -38,13 +38,14 @@ func (f *fakeFastPath) FastPlanResourceChange(context.Context, *tfprotov6.PlanRe
 // The real provider has a fast path with the signatures Server looks for: a change of either
 // would silently turn it off.
 func TestServer_usesTheProvidersFastPath(t *testing.T) {
+	t.Setenv(FastPathEnvVar, "1")
 	if New(provider.New("test")()).fast == nil {
 		t.Fatal("serve.New found no fast path on the provider: FastReadResource or FastPlanResourceChange changed signature")
 	}
-	t.Setenv(FastPathEnvVar, "0")
+	t.Setenv(FastPathEnvVar, "")
 	off := New(&fakeFastPath{Provider: provider.New("test")(), answer: true})
 	if off.fast != nil {
-		t.Fatalf("%s=0 left the fast path on", FastPathEnvVar)
+		t.Fatalf("%s unset: the fast path is on", FastPathEnvVar)
 	}
 	ctx := context.Background()
 	read, err := off.ReadResource(ctx, &tfprotov6.ReadResourceRequest{TypeName: "integratorio_nothing"})
@@ -59,6 +60,7 @@ func TestServer_usesTheProvidersFastPath(t *testing.T) {
 
 // A call the fast path answers never reaches the framework; one it declines does.
 func TestServer_fastPathFirstThenTheFramework(t *testing.T) {
+	t.Setenv(FastPathEnvVar, "1")
 	ctx := context.Background()
 	for _, answer := range []bool{true, false} {
 		s := New(&fakeFastPath{Provider: provider.New("test")(), answer: answer})
@@ -81,6 +83,7 @@ func TestServer_fastPathFirstThenTheFramework(t *testing.T) {
 
 // StopProvider cancels the fast path's calls in flight, as the framework cancels its own.
 func TestServer_stopCancelsFastCalls(t *testing.T) {
+	t.Setenv(FastPathEnvVar, "1")
 	fake := &fakeFastPath{Provider: provider.New("test")(), answer: true, block: make(chan struct{}), stopped: make(chan error, 1)}
 	s := New(fake)
 	done := make(chan struct{})

@@ -28,6 +28,7 @@ const (
 	opRefresh         = "refresh"
 	opRefreshNoop     = "refresh, no-op provider"
 	opRefreshDecode   = "refresh, decode floor"
+	opRefreshFast     = "refresh, fast path on"
 	opRefreshBaseline = "refresh, baseline provider"
 	opUpdate          = "update"
 	opDestroy         = "destroy"
@@ -41,7 +42,7 @@ func gcOp(setting string) string { return "refresh, " + setting }
 // destroy and the create with the direct check are left out: they take minutes at that scale
 // (a destroy of 2,000 took 5 minutes on the floor alone) and scale as the create does.
 func (b *bench) operations(n int) []string {
-	ops := []string{opCreate, opRefresh, opRefreshNoop, opRefreshDecode}
+	ops := []string{opCreate, opRefresh, opRefreshFast, opRefreshNoop, opRefreshDecode}
 	if b.baselineCLICfg != "" {
 		ops = append(ops, opRefreshBaseline)
 	}
@@ -423,6 +424,7 @@ const decodeFloorEnv = "INTEGRATORIO_NOOP_DECODE=1"
 // provider under each -gc setting, into out.
 func (b *bench) refreshVariants(ctx context.Context, w *workspace, args []string, out map[string]sample) error {
 	variants := []variant{
+		{opRefreshFast, w.servedBy(b.prov, b.cliCfg, "INTEGRATORIO_REFRESH_FAST_PATH=1")},
 		{opRefreshNoop, w.servedBy(b.noop, b.noopCLICfg)},
 		{opRefreshDecode, w.servedBy(b.noop, b.noopCLICfg, decodeFloorEnv)},
 	}
