@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The CI sequence (`make ci` calls it with CI_PHASES): runs each phase, a make target of its own,
 # one after another, prints how long each took, stops at the first that fails, and ends with the
-# count of top-level test results in the testacc and testacc-tofu logs.
+# count of top-level test results in the testacc, testacc-tofu and test-upgrade logs.
 #
 #   scripts/ci.sh PHASE...     # what `make ci` runs
 #   scripts/ci.sh --summary    # the count alone (`make ci-summary`)
@@ -13,10 +13,10 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 log_dir="${LOG_DIR:-$root/bin/logs}"
 
-# summary: the top-level --- PASS/FAIL/SKIP lines of the testacc and testacc-tofu logs.
+# summary: the top-level --- PASS/FAIL/SKIP lines of the testacc, testacc-tofu and test-upgrade logs.
 summary() {
 	local logs=() log passed failed skipped
-	for log in "$log_dir/testacc.log" "$log_dir/testacc-tofu.log"; do
+	for log in "$log_dir/testacc.log" "$log_dir/testacc-tofu.log" "$log_dir/test-upgrade.log"; do
 		[[ -f "$log" ]] && logs+=("$log")
 	done
 	if ((${#logs[@]} == 0)); then
@@ -37,7 +37,7 @@ fi
 
 make_cmd="${MAKE:-make}"
 testargs="${TESTARGS:--v}"
-rm -f "$log_dir/testacc.log" "$log_dir/testacc-tofu.log"
+rm -f "$log_dir/testacc.log" "$log_dir/testacc-tofu.log" "$log_dir/test-upgrade.log"
 
 ci_start=$SECONDS
 timings=""

@@ -272,29 +272,61 @@ func checkToken(token string) error {
 	return nil
 }
 
+// RedactedURL is raw as an error may quote it: without its user information, query and
+// fragment, each replaced by "***" (a token or password can hide in any of them), or a
+// description when raw does not parse as a URL.
+func RedactedURL(raw string) string {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return "(a value that does not parse as a URL, not shown)"
+	}
+	if u.User != nil {
+		u.User = url.User("***")
+	}
+	if u.RawQuery != "" || u.ForceQuery {
+		u.RawQuery, u.ForceQuery = "***", false
+	}
+	if u.Fragment != "" || u.RawFragment != "" {
+		u.Fragment, u.RawFragment = "***", ""
+	}
+	u.Opaque = redactOpaque(u.Opaque)
+	// url.User escapes the asterisks; show them as the query's and fragment's are shown.
+	return strings.Replace(u.String(), "%2A%2A%2A@", "***@", 1)
+}
+
+// redactOpaque hides an opaque URL's text ("https:user:secret@host"), which url.Parse keeps
+// whole: it can hold what a user meant as credentials.
+func redactOpaque(opaque string) string {
+	if opaque == "" {
+		return ""
+	}
+	return "***"
+}
+
 func parseBaseURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil {
 		// Not quoted whole: an unparsable URL could hold credentials the checks below never see.
 		return nil, fmt.Errorf("the base URL is not a valid URL: %w", errors.Unwrap(err))
 	}
+	shown := RedactedURL(raw)
 	if u.User != nil {
-		return nil, fmt.Errorf("base URL %q must not contain credentials: pass the token with WithToken", u.Redacted())
+		return nil, fmt.Errorf("base URL %q must not contain credentials: pass the token with WithToken", shown)
 	}
 	if !u.IsAbs() || u.Host == "" {
-		return nil, fmt.Errorf("base URL %q must be absolute, such as %q", raw, regionBaseURLs["us"])
+		return nil, fmt.Errorf("base URL %q must be absolute, such as %q", shown, regionBaseURLs["us"])
 	}
-	if u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("base URL %q must not have a query or fragment", raw)
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return nil, fmt.Errorf("base URL %q must not have a query or fragment", shown)
 	}
 	switch strings.ToLower(u.Scheme) {
 	case "https":
 	case "http":
 		if !isLoopbackHost(u.Hostname()) {
-			return nil, fmt.Errorf("base URL %q uses http, which would send the API token unencrypted: use https (http is allowed only for localhost, 127.0.0.0/8 and ::1)", raw)
+			return nil, fmt.Errorf("base URL %q uses http, which would send the API token unencrypted: use https (http is allowed only for localhost, 127.0.0.0/8 and ::1)", shown)
 		}
 	default:
-		return nil, fmt.Errorf("base URL %q must use https", raw)
+		return nil, fmt.Errorf("base URL %q must use https", shown)
 	}
 	u.Scheme = strings.ToLower(u.Scheme)
 	u.Path = strings.TrimRight(u.Path, "/")

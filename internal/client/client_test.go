@@ -180,3 +180,39 @@ func TestTokenInfo_unauthorized(t *testing.T) {
 		t.Errorf("a 401 was retried: %d requests", n)
 	}
 }
+
+// An error quotes a base URL without what may hold a secret: user information, query, fragment.
+func TestNew_baseURLErrorsRedactTheURL(t *testing.T) {
+	t.Parallel()
+	const secret = "s3cr3t-in-url-71fa"
+	for _, raw := range []string{
+		"https://" + secret + "@example.com/v1",
+		"https://user:" + secret + "@example.com/v1",
+		"https://example.com/v1?token=" + secret,
+		"https://example.com/v1#" + secret,
+		"http://api.example.com/v1?token=" + secret,
+		"ftp://" + secret + "@example.com/v1?x=" + secret,
+		"/v1?token=" + secret,
+		"https:" + secret + "@example.com",
+		"https://example.com/v1?" + secret + "\x7f",
+	} {
+		_, err := New(WithToken(testToken), WithBaseURL(raw))
+		if err == nil {
+			t.Errorf("New(%q) succeeded", raw)
+			continue
+		}
+		if strings.Contains(err.Error(), secret) {
+			t.Errorf("New(%q) error quotes the secret: %v", raw, err)
+		}
+	}
+	for raw, want := range map[string]string{
+		"https://user:pw@example.com/v1?a=b#c": "https://***@example.com/v1?***#***",
+		"https://example.com/v1":               "https://example.com/v1",
+		"https:opaque-secret":                  "https:***",
+		"http://[::1%zone":                     "(a value that does not parse as a URL, not shown)",
+	} {
+		if got := RedactedURL(raw); got != want {
+			t.Errorf("RedactedURL(%q) = %q, want %q", raw, got, want)
+		}
+	}
+}

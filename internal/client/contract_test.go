@@ -77,7 +77,8 @@ var readings = []reading{
 	{"lastmodifiedby", "`lastModifiedBy` on GET after a create", "[doc] set by the server: the _id of the user who last wrote it"},
 	{"serverset.put", "a PUT that sends `lastModifiedBy` back (the client never does)", "[guess] unpublished: ignored or refused"},
 	{"unknown.post", "an unknown field sent with POST", "[guess] unpublished"},
-	{"externalid.post", "`externalId` (a field this client does not model) sent with POST", "[doc] a connection field"},
+	{"externalid.post", "`externalId` (a field this client does not model) sent with POST", "[doc] a request field of Celigo's connection schema; [guess] stored as sent. The provider's create marker: recovery adopts a connection only when it carries it"},
+	{"externalid.list", "that `externalId` in GET /connections (what a create's recovery reads)", "[doc] lists return the full default record; [guess] externalId among it"},
 	{"unknown.put", "a field left out of a PUT", "[doc] erased (PUT replaces the whole document)"},
 	{"ssl.empty.post", "an empty `\"ssl\": {}` on POST", "[guess] unpublished"},
 	{"ssl.empty.put", "an empty `\"ssl\": {}` on PUT", "[guess] unpublished"},
@@ -681,6 +682,22 @@ func caseCreateReadBack(t *testing.T, p *probe) {
 	} else {
 		p.record("externalid.post", "dropped (GET: %s)", jsonText(got["externalId"]))
 	}
+	all, err := p.c.Connections.List(t.Context())
+	if err != nil {
+		t.Fatalf("listing connections: %v", err)
+	}
+	p.record("externalid.list", "not observed: the listing lacks the connection")
+	for _, c := range all {
+		switch {
+		case c.ID != id:
+		case c.ExternalID() == name:
+			p.record("externalid.list", "shown as sent")
+		case c.ExternalID() == "":
+			p.record("externalid.list", "absent")
+		default:
+			p.record("externalid.list", "changed: %q", c.ExternalID())
+		}
+	}
 	for field, want := range map[string]any{"name": name, "type": "rdbms"} {
 		if got[field] != want {
 			t.Errorf("GET: %s = %s, want %s", field, jsonText(got[field]), jsonText(want))
@@ -1126,10 +1143,10 @@ var emulatorModes = []emulatorMode{
 		ReturnCertificates: true, DropEmptySSL: true, SaveKeepsOffline: true, CreateOffline: true,
 		PingFailureStatus: http.StatusUnprocessableEntity, PingErrorsAsStrings: true,
 		AgentOnlineField: true, LinkHost: "api-2.tf-acc.example", RefuseServerSetFields: true,
-		DropUseSSL: true, NoTestEndpoint: true, LegacySandbox: true,
+		DropUseSSL: true, NoTestEndpoint: true, LegacySandbox: true, DropExternalID: true,
 	}},
-	{title: "emulator, a scoped token, certificates omitted, cursor paging, limit at most 100", scoped: true,
-		cfg: emulator.Config{OmitCertificates: true, CursorPaging: true, MaxLimit: 100},
+	{title: "emulator, a scoped token, certificates omitted, cursor paging, limit at most 100, externalId not listed", scoped: true,
+		cfg: emulator.Config{OmitCertificates: true, CursorPaging: true, MaxLimit: 100, ListOmitsExternalID: true},
 		// The first raw DELETE is rate limited, as on an account shared with other automation.
 		faults: emulator.FaultConfig{Rules: []emulator.FaultRule{{Method: http.MethodDelete, Kind: emulator.FaultRateLimit, RetryAfter: 1, Count: 1}}}},
 }
@@ -1208,6 +1225,8 @@ func TestContract_emulatorModes(t *testing.T) {
 		"test.endpoint":    {`200 with errors; an object, code a string "connection_failed"`, `404, envelope, code "not_found"`, `200 with errors; an object, code a string "connection_failed"`},
 		"sandbox":          {"absent", "present: false", "absent"},
 		"usessl":           {"kept: true", "dropped", "kept: true"},
+		"externalid.post":  {"kept by GET", "dropped (GET: absent)", "kept by GET"},
+		"externalid.list":  {"shown as sent", "absent", "absent"},
 		"serverset.put":    {"accepted: 200", `rejected: 422, envelope, code "invalid_value", field "lastModifiedBy"`, "accepted: 200"},
 	} {
 		for i, p := range probes {

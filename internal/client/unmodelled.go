@@ -244,3 +244,24 @@ func stripMasked(v any, path string, masked *[]string) (any, bool) {
 	}
 	return v, true
 }
+
+// ExternalID returns the document's externalId (a string field of every connection, "often used
+// to correlate it with a record in a third-party system" in Celigo's schema), which this client
+// keeps among the unmodelled fields (Extra): "" when it is absent or not a string.
+func (c *Connection) ExternalID() string {
+	var s string
+	if raw, ok := c.Extra["externalId"]; !ok || json.Unmarshal(raw, &s) != nil {
+		return ""
+	}
+	return s
+}
+
+// SetExternalID sets the document's externalId (in Extra, so an update keeps it like any other
+// unmodelled field).
+func (c *Connection) SetExternalID(id string) {
+	raw, _ := json.Marshal(id) // a string always encodes
+	if c.Extra == nil {
+		c.Extra = map[string]json.RawMessage{}
+	}
+	c.Extra["externalId"] = raw
+}

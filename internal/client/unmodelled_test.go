@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"reflect"
+	"strings"
 	"testing"
 	"unsafe"
 )
@@ -221,5 +222,33 @@ func TestConnections_writesNeverCarryServerSetFields(t *testing.T) {
 		if sent["externalId"] != "erp-42" {
 			t.Errorf("%s %s lost an unmodelled field: %s", req.Method, req.Path, req.Body)
 		}
+	}
+}
+
+// externalId is an unmodelled field with accessors: set, it is written; read, it is a string or
+// nothing; an update keeps it like every other unmodelled field.
+func TestConnection_externalID(t *testing.T) {
+	t.Parallel()
+	var c Connection
+	c.SetExternalID("terraform-create-00")
+	b, err := json.Marshal(c)
+	if err != nil || !strings.Contains(string(b), `"externalId":"terraform-create-00"`) {
+		t.Fatalf("encoded %s, %v", b, err)
+	}
+	for doc, want := range map[string]string{
+		`{"externalId":"erp-1"}`: "erp-1", `{"externalId":7}`: "", `{}`: "", `{"externalId":null}`: "",
+	} {
+		var got Connection
+		if err := json.Unmarshal([]byte(doc), &got); err != nil {
+			t.Fatal(err)
+		}
+		if got.ExternalID() != want {
+			t.Errorf("%s: ExternalID() = %q, want %q", doc, got.ExternalID(), want)
+		}
+	}
+	var update Connection
+	update.KeepUnmodelledFields(&c)
+	if update.ExternalID() != "terraform-create-00" {
+		t.Errorf("an update carries externalId %q", update.ExternalID())
 	}
 }

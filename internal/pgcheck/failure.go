@@ -31,6 +31,7 @@ const (
 	KindAuthentication     Kind = "authentication"       // user, password or pg_hba.conf rejected the login
 	KindDatabaseMissing    Kind = "database_missing"     // the database does not exist
 	KindTooManyConnections Kind = "too_many_connections" // the server has no free connection slot
+	KindUnverifiedServer   Kind = "unverified_server"    // a server not verified asked for the password in a way that reveals it
 	KindOther              Kind = "other"                // anything else
 )
 
@@ -61,6 +62,8 @@ const (
 	hintServerCA = "Set ssl_ca to the PEM of the CA certificate that signed the server certificate (the database " +
 		"administrator has it; for a cloud database, the provider's CA bundle). Only if you cannot get it, set " +
 		"ssl_verify_server_certificate = false: the connection is then encrypted but the server is not verified."
+	hintCAWithoutHostName = "ssl_ca is checked even with ssl_verify_server_certificate = false (only the host name is not): " +
+		"set it to the PEM of the CA certificate that signed the server certificate, or remove it to connect without verifying the server."
 	hintClientCertificate = "Set ssl_certificate and ssl_key to a client certificate signed by a CA the " +
 		"server trusts (its ssl_ca_file), whose common name is the user name."
 )
@@ -97,13 +100,18 @@ func (c *checker) classify(err error, st *attemptState) (*Failure, bool) {
 			fmt.Sprintf("%s closed the connection right after receiving the client certificate, so it most likely rejected the certificate", c.addr),
 			hintClientCertificate, err), false
 
+	case s.guardsPassword() && isPasswordGuard(err):
+		return c.unverifiedServer(err), false
+
 	case errors.As(err, &authErr):
-		source := "the configured ssl_ca"
+		source, hint := "the configured ssl_ca", hintServerCA
 		if s.SSL.CA == "" {
 			source = "a CA this machine trusts (ssl_ca is not set, so the system CAs were used)"
+		} else if !s.VerifyServerCertificate {
+			hint = hintCAWithoutHostName
 		}
 		return c.newFailure(KindServerCertificate,
-			fmt.Sprintf("the server certificate of %s is not signed by %s", c.addr, source), hintServerCA, err), false
+			fmt.Sprintf("the server certificate of %s is not signed by %s", c.addr, source), hint, err), false
 
 	case errors.As(err, &hostErr):
 		return c.newFailure(KindServerCertificate,
@@ -145,6 +153,37 @@ func (c *checker) classify(err error, st *attemptState) (*Failure, bool) {
 	}
 	return c.newFailure(KindOther, fmt.Sprintf("connecting to %s failed: %s", c.addr, err),
 		"Check that host and port point at a PostgreSQL server.", err), false
+}
+
+// isPasswordGuard reports pgconn's refusal, under require_auth or channel_binding = require, of a
+// server that asked for something else. pgconn gives these errors no type, so this reads their
+// text; TestCheckKeepsPasswordFromUnverifiedServer fails if it changes.
+func isPasswordGuard(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "require_auth check failed") || strings.Contains(msg, "channel binding")
+}
+
+// unverifiedServer reports a server whose identity is not verified that asked for the password
+// in a way that would reveal it: nothing was sent.
+func (c *checker) unverifiedServer(err error) *Failure {
+	s := c.settings
+	var message, hint string
+	if s.UseSSL {
+		message = fmt.Sprintf("the password was not sent: %s did not offer SCRAM-SHA-256-PLUS authentication (SCRAM with "+
+			"channel binding), and its certificate is not verified (ssl_verify_server_certificate = false without ssl_ca), so "+
+			"any server between here and the database could have asked for the password and kept it", c.addr)
+		hint = "Set ssl_ca to the PEM of the CA certificate that signed the server certificate: it is checked even with " +
+			"ssl_verify_server_certificate = false (only the host name is not). Or have the server use scram-sha-256 in " +
+			"pg_hba.conf (PostgreSQL 11 and later then offer channel binding over TLS). To send the password to this server " +
+			"anyway, set connectivity_check = { allow_password_to_unverified_server = true } in the provider block."
+	} else {
+		message = fmt.Sprintf("the password was not sent: %s asked for it in cleartext or as MD5 over a connection without TLS "+
+			"(use_ssl = false), so anyone on the network path could have asked for it, or read it", c.addr)
+		hint = "Set use_ssl = true with ssl_ca, so the server is verified; or have the server use scram-sha-256 in pg_hba.conf " +
+			"(SCRAM never sends the password). To send the password to this server anyway, set " +
+			"connectivity_check = { allow_password_to_unverified_server = true } in the provider block."
+	}
+	return c.newFailure(KindUnverifiedServer, message, hint, err)
 }
 
 // serverError classifies an error reported by PostgreSQL itself.

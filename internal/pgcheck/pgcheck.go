@@ -65,6 +65,11 @@ type Settings struct {
 	// system CAs when SSL.CA is empty) and matches Host, as libpq's sslmode=verify-full.
 	VerifyServerCertificate bool
 
+	// AllowPasswordToUnverifiedServer lets the check answer a request for the password in
+	// cleartext or MD5 (and SCRAM without channel binding over TLS) from a server whose identity
+	// is not verified. Without it such a server gets no password; see ServerVerified.
+	AllowPasswordToUnverifiedServer bool
+
 	// Options are integrator.io's driver options (rdbms.options), such as connectTimeout,
 	// application_name or statement_timeout: the check applies those it can (see optionKind)
 	// and names the others in Result.NotTried. They may not set user, database or password.
@@ -74,14 +79,33 @@ type Settings struct {
 	Timeout time.Duration
 }
 
+// ServerVerified reports whether the check knows whom it talks to: TLS with the server
+// certificate checked against SSL.CA (with or without its host name) or, with
+// VerifyServerCertificate, against the system CAs.
+//
+// A password goes to a server that is not verified only in a way that does not reveal it,
+// unless AllowPasswordToUnverifiedServer is set: over TLS, SCRAM-SHA-256-PLUS, whose channel
+// binding also fails when someone in the middle holds the TLS session; without TLS,
+// SCRAM-SHA-256. A request for the password in cleartext or as MD5 (which a listener can replay
+// or crack) is refused before anything is sent.
+func (s Settings) ServerVerified() bool {
+	return s.UseSSL && (s.VerifyServerCertificate || s.SSL.CA != "")
+}
+
+// guardsPassword reports whether the check must keep the password from a server that is not
+// verified.
+func (s Settings) guardsPassword() bool {
+	return s.Password != "" && !s.ServerVerified() && !s.AllowPasswordToUnverifiedServer
+}
+
 // String describes s without its secrets, so that logging Settings by mistake leaks nothing.
 func (s Settings) String() string {
 	password := "<unset>"
 	if s.Password != "" {
 		password = "<redacted>"
 	}
-	return fmt.Sprintf("pgcheck.Settings{Host:%q Port:%d Database:%q User:%q Password:%s UseSSL:%t SSL:%s VerifyServerCertificate:%t Options:%d Timeout:%s}",
-		s.Host, s.Port, s.Database, s.User, password, s.UseSSL, s.SSL, s.VerifyServerCertificate, len(s.Options), s.Timeout)
+	return fmt.Sprintf("pgcheck.Settings{Host:%q Port:%d Database:%q User:%q Password:%s UseSSL:%t SSL:%s VerifyServerCertificate:%t AllowPasswordToUnverifiedServer:%t Options:%d Timeout:%s}",
+		s.Host, s.Port, s.Database, s.User, password, s.UseSSL, s.SSL, s.VerifyServerCertificate, s.AllowPasswordToUnverifiedServer, len(s.Options), s.Timeout)
 }
 
 // GoString hides secrets from %#v as String does from %v.
@@ -230,6 +254,13 @@ func (c *checker) config() (*pgconn.Config, *Failure) {
 	cfg.RuntimeParams = map[string]string{"application_name": applicationName}
 	if c.options.applicationName != "" {
 		cfg.RuntimeParams["application_name"] = c.options.applicationName
+	}
+	if s.guardsPassword() {
+		// pgconn refuses other methods before it sends anything (require_auth, channel_binding).
+		cfg.RequireAuth = "scram-sha-256"
+		if s.UseSSL {
+			cfg.ChannelBinding = "require"
+		}
 	}
 	if s.UseSSL {
 		tlsConfig, err := s.SSL.ClientConfig(s.Host, s.VerifyServerCertificate)

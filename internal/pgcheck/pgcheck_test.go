@@ -81,9 +81,11 @@ func TestCheckSucceeds(t *testing.T) {
 			s.SSL.Key, s.SSL.Passphrase = srv.ClientKeyEncrypted, srv.ClientKeyPassphrase
 			return s
 		}, true},
-		{"TLS without verification ignores an unrelated CA", func() Settings {
+		// Not verified: the password goes only through SCRAM-SHA-256-PLUS (channel binding is
+		// required, so this login proves PostgreSQL 15 offers it over TLS).
+		{"TLS not verified, SCRAM with channel binding", func() Settings {
 			s := tlsSettings()
-			s.SSL.CA = srv.WrongCA
+			s.SSL.CA = ""
 			s.VerifyServerCertificate = false
 			return s
 		}, true},
@@ -98,6 +100,18 @@ func TestCheckSucceeds(t *testing.T) {
 			return s
 		}, false},
 	}
+	tests = append(tests, struct {
+		name     string
+		settings func() Settings
+		wantTLS  bool
+	}{"ssl_ca checked without the host name", func() Settings {
+		// The same server reached at 127.0.0.2, an address its certificate does not list.
+		f := startFake(t, "127.0.0.2:0", proxyTo(srv.Addr()))
+		s := tlsSettings()
+		s.Host, s.Port = f.host(), f.port()
+		s.VerifyServerCertificate = false
+		return s
+	}, true})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -185,6 +199,16 @@ func TestCheckFailures(t *testing.T) {
 			setup: func(*testing.T) (Settings, string) {
 				s := tlsSettings()
 				s.SSL.CA = srv.WrongCA
+				return s, "the server certificate of " + srv.Addr() + " is not signed by the configured ssl_ca"
+			},
+			kind: KindServerCertificate,
+		},
+		{
+			name: "server certificate from another CA, host name not verified",
+			setup: func(*testing.T) (Settings, string) {
+				s := tlsSettings()
+				s.SSL.CA = srv.WrongCA
+				s.VerifyServerCertificate = false
 				return s, "the server certificate of " + srv.Addr() + " is not signed by the configured ssl_ca"
 			},
 			kind: KindServerCertificate,

@@ -111,31 +111,21 @@ func (d *agentDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 
 	var agent *client.Agent
 	if !config.ID.IsNull() {
-		a, err := d.data.client.Agents.Get(ctx, config.ID.ValueString())
-		if isNotFound(err) {
-			resp.Diagnostics.AddAttributeError(path.Root("id"), "Agent Not Found",
-				fmt.Sprintf("No agent with id %s exists in this integrator.io account. %s", config.ID.ValueString(), d.existing(ctx)))
-			return
-		}
-		if isForbidden(err) {
-			resp.Diagnostics.AddError("Token Lacks Agent Access",
-				fmt.Sprintf("integrator.io refused to read agent %s with this API token: %s\n\n%s", config.ID.ValueString(), err, agentAccessMissing))
-			return
-		}
+		id := config.ID.ValueString()
+		a, err := d.data.client.Agents.Get(ctx, id)
 		if err != nil {
-			resp.Diagnostics.AddError("Error Reading Agent", fmt.Sprintf("Could not read agent %s: %s", config.ID.ValueString(), err))
+			notFound := ""
+			if isNotFound(err) {
+				notFound = fmt.Sprintf("No agent with id %s exists in this integrator.io account. %s", id, d.existing(ctx))
+			}
+			agentError(&resp.Diagnostics, err, agentCall{at: path.Root("id"), doing: "read agent " + id, notFound: notFound, failed: "Error Reading Agent"})
 			return
 		}
 		agent = a
 	} else {
 		agents, err := d.data.client.Agents.List(ctx)
-		if isForbidden(err) {
-			resp.Diagnostics.AddError("Token Lacks Agent Access",
-				fmt.Sprintf("integrator.io refused to list the account's agents with this API token: %s\n\n%s", err, agentAccessMissing))
-			return
-		}
 		if err != nil {
-			resp.Diagnostics.AddError("Error Listing Agents", fmt.Sprintf("Could not list the account's agents: %s", err))
+			agentError(&resp.Diagnostics, err, agentCall{doing: "list the account's agents", failed: "Error Listing Agents"})
 			return
 		}
 		name := config.Name.ValueString()

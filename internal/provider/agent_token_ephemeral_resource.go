@@ -69,20 +69,15 @@ func (e *agentTokenEphemeralResource) Open(ctx context.Context, req ephemeral.Op
 	}
 	id := config.AgentID.ValueString()
 	token, err := e.data.client.Agents.AccessToken(ctx, id)
-	switch {
-	case isNotFound(err):
-		resp.Diagnostics.AddAttributeError(path.Root("agent_id"), "Agent Not Found",
-			fmt.Sprintf("No agent with id %s exists in this integrator.io account, so it has no access token. "+
-				"Check the id with the integratorio_agents data source.", id))
-		return
-	case isForbidden(err):
-		resp.Diagnostics.AddAttributeError(path.Root("agent_id"), "Token Lacks Agent Access",
-			fmt.Sprintf("integrator.io refused to show the access token of agent %s to this API token: %s\n\n%s "+
-				"Showing an agent's token (GET /v1/agents/{id}/display-token) needs that same access to agents.", id, err, agentAccessMissing))
-		return
-	case err != nil:
-		resp.Diagnostics.AddError("Error Reading Agent Token",
-			fmt.Sprintf("Could not read the access token of agent %s: %s", id, err))
+	if err != nil {
+		agentError(&resp.Diagnostics, err, agentCall{
+			at:    path.Root("agent_id"),
+			doing: "show the access token of agent " + id,
+			notFound: fmt.Sprintf("No agent with id %s exists in this integrator.io account, so it has no access token. "+
+				"Check the id with the integratorio_agents data source.", id),
+			advice: " Showing an agent's token (GET /v1/agents/{id}/display-token) needs that same access to agents.",
+			failed: "Error Reading Agent Token",
+		})
 		return
 	}
 	ctx = tflog.MaskAllFieldValuesStrings(ctx, token)

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"strings"
 
@@ -95,13 +94,8 @@ func (d *agentsDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 		return
 	}
 	agents, err := d.data.client.Agents.List(ctx)
-	if isForbidden(err) {
-		resp.Diagnostics.AddError("Token Lacks Agent Access",
-			fmt.Sprintf("integrator.io refused to list the account's agents with this API token: %s\n\n%s", err, agentAccessMissing))
-		return
-	}
 	if err != nil {
-		resp.Diagnostics.AddError("Error Listing Agents", fmt.Sprintf("Could not list the account's agents: %s", err))
+		agentError(&resp.Diagnostics, err, agentCall{doing: "list the account's agents", failed: "Error Listing Agents"})
 		return
 	}
 	found := filterAgents(agents, config.NamePrefix, config.Online)

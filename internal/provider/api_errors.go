@@ -3,11 +3,11 @@ package provider
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-
 	"github.com/integratorio/terraform-provider-integratorio/internal/client"
 )
 
@@ -81,3 +81,71 @@ const agentAccessMissing = "The API token lacks access to on-premise agents: rea
 
 // isForbidden reports whether integrator.io refused the call to this token (403).
 func isForbidden(err error) bool { return errors.Is(err, client.ErrForbidden) }
+
+// apiMessage is what integrator.io said about a failed call: the API error's own message when it
+// has one, the whole error otherwise.
+func apiMessage(err error) string {
+	if apiErr, ok := errors.AsType[*client.APIError](err); ok && apiErr.Message != "" {
+		return apiErr.Message
+	}
+	return err.Error()
+}
+
+// agentCall is a call to /agents, for the diagnostic of its failure: the split between an agent
+// that does not exist, a token refused agent access (agentAccessMissing) and any other failure is
+// the same for every caller; the words around it are each caller's.
+type agentCall struct {
+	at       path.Path // the attribute the diagnostic is shown on; empty for the whole block
+	doing    string    // what was asked, as "read agent a1" or "list the account's agents"
+	notFound string    // the detail when the agent does not exist (calls by id)
+	context  string    // before a refusal: why the provider made a call the user did not ask for
+	advice   string    // after agentAccessMissing: what else the refusal means here
+	failed   string    // the summary of any other failure, as "Error Reading Agent"
+}
+
+// agentError adds the diagnostic of a failed call to /agents.
+func agentError(diags *diag.Diagnostics, err error, c agentCall) {
+	add := func(summary, detail string) {
+		if len(c.at.Steps()) == 0 {
+			diags.AddError(summary, detail)
+			return
+		}
+		diags.AddAttributeError(c.at, summary, detail)
+	}
+	switch {
+	case isNotFound(err) && c.notFound != "":
+		add("Agent Not Found", c.notFound)
+	case isForbidden(err):
+		add("Token Lacks Agent Access", fmt.Sprintf("%sintegrator.io refused to %s with this API token: %s\n\n%s%s",
+			c.context, c.doing, err, agentAccessMissing, c.advice))
+	default:
+		add(c.failed, fmt.Sprintf("Could not %s: %s", c.doing, err))
+	}
+}
+
+// nameWriteOnly rewrites a message that names a secret attribute (ssl_key, not the longer
+// ssl_key_wo) to name its write-only twin where wo says the connection uses it.
+func nameWriteOnly(text string, wo map[string]string) string {
+	for plain, twin := range wo {
+		text = regexp.MustCompile(`\b`+regexp.QuoteMeta(plain)+`\b`).ReplaceAllString(text, twin)
+	}
+	return text
+}
+
+// rejectedFieldsAs is rejectedFields for a connection that uses the write-only attributes wo
+// names (writeOnlyInUse): an error on a secret is shown on the attribute the configuration uses.
+func rejectedFieldsAs(err error, name string, wo map[string]string, diags *diag.Diagnostics) bool {
+	var found diag.Diagnostics
+	if !rejectedFields(err, name, &found) {
+		return false
+	}
+	for _, d := range found {
+		if withPath, ok := d.(diag.DiagnosticWithPath); ok {
+			if twin, ok := wo[withPath.Path().String()]; ok {
+				d = diag.NewAttributeErrorDiagnostic(path.Root(twin), d.Summary(), d.Detail())
+			}
+		}
+		diags.Append(d)
+	}
+	return true
+}

@@ -13,7 +13,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/integratorio/terraform-provider-integratorio/internal/client"
 )
@@ -165,18 +164,7 @@ func (a *connectionTestAction) Invoke(ctx context.Context, req action.InvokeRequ
 		progress(fmt.Sprintf("Logged in to the database of %q directly from this machine.", before.Name))
 	}
 
-	testCtx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	start := time.Now()
-	pingErr := a.data.client.Connections.Ping(testCtx, id)
-	a.data.connections.Invalidate() // the test may have changed the flag
-	tflog.Info(ctx, "integrator.io's test of a saved connection", map[string]any{
-		"id": id, "passed": pingErr == nil, "duration_ms": time.Since(start).Milliseconds(),
-	})
-
-	readCtx, cancelRead := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer cancelRead()
-	after, readErr := a.data.client.Connections.Get(readCtx, id)
+	t := testSaved(ctx, a.data, id, timeout, func(ctx context.Context) error { return a.data.connections.Ping(ctx, id) })
 	status := func(offline bool) string {
 		switch {
 		case offline:
@@ -187,18 +175,18 @@ func (a *connectionTestAction) Invoke(ctx context.Context, req action.InvokeRequ
 			return "integrator.io marks it online"
 		}
 	}
-	if pingErr == nil {
+	if t.err == nil {
 		msg := fmt.Sprintf("integrator.io's test of connection %q (%s) passed", before.Name, id)
-		if readErr == nil {
-			msg += "; " + status(after.Offline)
+		if t.offlineRead {
+			msg += "; " + status(t.offline)
 		}
 		progress(msg + ".")
 		return
 	}
-	kind, reason, hint := classifyTestFailure(pingErr)
+	kind, reason, hint := classifyTestFailure(t.err)
 	detail := fmt.Sprintf("integrator.io's test of connection %q (%s) failed (%s): %s", before.Name, id, kind, reason)
-	if readErr == nil {
-		detail += "\n\nAfter the test, " + status(after.Offline) + "."
+	if t.offlineRead {
+		detail += "\n\nAfter the test, " + status(t.offline) + "."
 	}
 	if hint != "" {
 		detail += "\n\nHow to fix: " + hint
@@ -243,26 +231,26 @@ func (a *connectionTestAction) direct(ctx context.Context, doc *client.Connectio
 		}
 		db.SSL = &ssl
 	}
-	for _, d := range directCheck(ctx, &held, timeout, nil) {
-		if d.Severity() == diag.SeverityError {
-			// directCheck speaks of a plan ("Nothing was created or changed"); this action changes nothing either way.
-			diags.AddAttributeError(path.Root("direct_check"), d.Summary(),
-				strings.TrimSpace(strings.Replace(strings.Replace(d.Detail(), "Nothing was created or changed.", "", 1),
-					"connectivity_check = { direct = false }", "direct_check = false", 1)))
-			continue
-		}
-		diags.Append(d)
+	o := runDirect(ctx, &held, timeout, a.data.checkDefaults().allowUnverified)
+	if o.err == nil {
+		diags.Append(propertiesNotTriedWarning(o.notTried)...)
+		return diags
 	}
+	detail := o.explanation()
+	if o.timedOut() {
+		detail += "The check ran out of the action's timeout: if the server is slow to answer rather than unreachable, raise timeout.\n\n"
+	}
+	if dependsOnWhereTerraformRuns(o.failure) {
+		detail += "If the database is reachable from integrator.io but not from where Terraform runs, set direct_check = false."
+	}
+	diags.AddAttributeError(path.Root("direct_check"), "Direct Connectivity Check Failed", strings.TrimSpace(detail))
 	return diags
 }
 
 // classifyTestFailure says what kind of failure integrator.io's test reported, its message, and
 // how to fix it when the kind says.
 func classifyTestFailure(err error) (kind, reason, hint string) {
-	reason = err.Error()
-	if apiErr, ok := errors.AsType[*client.APIError](err); ok && apiErr.Message != "" {
-		reason = apiErr.Message
-	}
+	reason = apiMessage(err)
 	switch {
 	case errors.Is(err, client.ErrNotFound):
 		return "connection not found", reason, "the connection was deleted; check connection_id."

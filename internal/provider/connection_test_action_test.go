@@ -94,6 +94,14 @@ func TestEmulatorConnectionTestAction_invoke(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	closedDoc := *doc
+	closedDB := *doc.RDBMS
+	closedDB.Port = client.Port(closedPort(t))
+	closedDoc.Name, closedDoc.RDBMS = "closed", &closedDB
+	closed, err := c.Connections.Create(ctx, &closedDoc)
+	if err != nil {
+		t.Fatal(err)
+	}
 	cli := newCLI(t, env)
 	cli.Binary = tf
 	cli.Env = append(cli.Env, "TF_VAR_password="+pg.Password)
@@ -141,7 +149,15 @@ action "integratorio_connection_test" "gone" {
     connection_id = "aaaaaaaaaaaaaaaaaaaaaaaa"
   }
 }
-`, clirunner.ProviderSource, saved.ID, pg.CA))
+
+action "integratorio_connection_test" "closed_port" {
+  config {
+    connection_id = %[4]q
+    direct_check  = true
+    password      = var.password
+  }
+}
+`, clirunner.ProviderSource, saved.ID, pg.CA, closed.ID))
 	run := func(action string) clirunner.Result {
 		t.Helper()
 		return cli.Run(t.Context(), "apply", "-no-color", "-auto-approve", "-invoke=action.integratorio_connection_test."+action)
@@ -205,6 +221,19 @@ action "integratorio_connection_test" "gone" {
 	noPassword := run("no_password")
 	if noPassword.Err == nil || !acctest.ErrorText("Direct Check Needs the Password", `Connection "orders" logs in with a password`).MatchString(noPassword.Output()) {
 		t.Errorf("a direct check without the password is not refused with what to do:\n%s", noPassword.Output())
+	}
+	// The action words the direct check's failure itself: what failed and how to fix it, and the
+	// action's own way to skip the check, never the resource's ("Nothing was created", connectivity_check).
+	refused := run("closed_port")
+	t.Logf("a direct check that cannot reach the database:\n%s", refused.Output())
+	if refused.Err == nil || !acctest.ErrorText("Direct Connectivity Check Failed", "Terraform could not log in to PostgreSQL at "+pg.Host,
+		"set direct_check = false").MatchString(refused.Output()) {
+		t.Errorf("a direct check that cannot reach the database does not say so with the action's words:\n%s", refused.Output())
+	}
+	for _, resourceWords := range []string{"Nothing was created", "connectivity_check"} {
+		if strings.Contains(refused.Output(), resourceWords) {
+			t.Errorf("the action's direct check failure speaks of the resource (%q):\n%s", resourceWords, refused.Output())
+		}
 	}
 	gone := run("gone")
 	if gone.Err == nil || !acctest.ErrorText("Connection Not Found", "No connection with id aaaaaaaaaaaaaaaaaaaaaaaa exists").MatchString(gone.Output()) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
@@ -22,6 +21,10 @@ import (
 // regular expressions come from the framework's reflection (hashicorp/terraform-plugin-framework
 // issue #725): once a release fixes that, compare again with BenchmarkModelCodec and drop this
 // codec if the framework is as fast, going back to req.Plan.Get(ctx, &model).
+
+// The two lists, attributes and modelFromAttributes, are generated from the model's struct tags
+// into postgres_connection_codec_lists.go (make generate; make docs-check fails when it is stale).
+//go:generate go run ../cmd/integratorio-codecgen -type postgresConnectionModel -out postgres_connection_codec_lists.go
 
 // modelSource is a configuration, plan or state.
 type modelSource interface {
@@ -58,72 +61,6 @@ func setModel(ctx context.Context, dst *tfsdk.State, m postgresConnectionModel) 
 		return diags
 	}
 	return dst.Set(ctx, obj)
-}
-
-// attributes is the model by attribute name: the inverse of modelFromAttributes.
-func (m postgresConnectionModel) attributes() map[string]attr.Value {
-	return map[string]attr.Value{
-		"id":                            m.ID,
-		"name":                          m.Name,
-		"mode":                          m.Mode,
-		"agent_id":                      m.AgentID,
-		"host":                          m.Host,
-		"port":                          m.Port,
-		"database":                      m.Database,
-		"username":                      m.Username,
-		"password":                      m.Password,
-		"password_wo":                   m.PasswordWO,
-		"password_wo_version":           m.PasswordWOVersion,
-		"use_ssl":                       m.UseSSL,
-		"ssl_ca":                        m.SSLCA,
-		"ssl_certificate":               m.SSLCertificate,
-		"ssl_key":                       m.SSLKey,
-		"ssl_passphrase":                m.SSLPassphrase,
-		"ssl_key_wo":                    m.SSLKeyWO,
-		"ssl_passphrase_wo":             m.SSLPassphraseWO,
-		"ssl_key_wo_version":            m.SSLKeyWOVersion,
-		"ssl_verify_server_certificate": m.SSLVerifyServerCertificate,
-		"concurrency_level":             m.ConcurrencyLevel,
-		"concurrency_level_in_force":    m.ConcurrencyLevelInForce,
-		"borrow_concurrency_from":       m.BorrowConcurrencyFrom,
-		"properties":                    m.Properties,
-		"offline":                       m.Offline,
-		"connectivity_check":            m.ConnectivityCheck,
-		"timeouts":                      m.Timeouts,
-	}
-}
-
-// modelFromAttributes is the model that an object's attributes describe.
-func modelFromAttributes(a map[string]attr.Value, diags *diag.Diagnostics) postgresConnectionModel {
-	return postgresConnectionModel{
-		ID:                         attribute[types.String](a, "id", diags),
-		Name:                       attribute[types.String](a, "name", diags),
-		Mode:                       attribute[types.String](a, "mode", diags),
-		AgentID:                    attribute[types.String](a, "agent_id", diags),
-		Host:                       attribute[types.String](a, "host", diags),
-		Port:                       attribute[types.Int64](a, "port", diags),
-		Database:                   attribute[types.String](a, "database", diags),
-		Username:                   attribute[types.String](a, "username", diags),
-		Password:                   attribute[types.String](a, "password", diags),
-		PasswordWO:                 attribute[types.String](a, "password_wo", diags),
-		PasswordWOVersion:          attribute[types.Int64](a, "password_wo_version", diags),
-		UseSSL:                     attribute[types.Bool](a, "use_ssl", diags),
-		SSLCA:                      attribute[types.String](a, "ssl_ca", diags),
-		SSLCertificate:             attribute[types.String](a, "ssl_certificate", diags),
-		SSLKey:                     attribute[types.String](a, "ssl_key", diags),
-		SSLPassphrase:              attribute[types.String](a, "ssl_passphrase", diags),
-		SSLKeyWO:                   attribute[types.String](a, "ssl_key_wo", diags),
-		SSLPassphraseWO:            attribute[types.String](a, "ssl_passphrase_wo", diags),
-		SSLKeyWOVersion:            attribute[types.Int64](a, "ssl_key_wo_version", diags),
-		SSLVerifyServerCertificate: attribute[types.Bool](a, "ssl_verify_server_certificate", diags),
-		ConcurrencyLevel:           attribute[types.Int64](a, "concurrency_level", diags),
-		ConcurrencyLevelInForce:    attribute[types.Int64](a, "concurrency_level_in_force", diags),
-		BorrowConcurrencyFrom:      attribute[types.String](a, "borrow_concurrency_from", diags),
-		Properties:                 attribute[types.Map](a, "properties", diags),
-		Offline:                    attribute[types.Bool](a, "offline", diags),
-		ConnectivityCheck:          attribute[types.Object](a, "connectivity_check", diags),
-		Timeouts:                   attribute[timeouts.Value](a, "timeouts", diags),
-	}
 }
 
 // attribute returns the named attribute as T, or T's zero value and an error when it is missing

@@ -165,6 +165,21 @@ func BenchmarkModelCodec(b *testing.B) {
 			}
 		}
 	})
+	// The two lists alone, without the framework's Get and Set around them.
+	b.Run("lists/attributes", func(b *testing.B) {
+		for b.Loop() {
+			_ = model.attributes()
+		}
+	})
+	b.Run("lists/modelFromAttributes", func(b *testing.B) {
+		a := model.attributes()
+		for b.Loop() {
+			var diags diag.Diagnostics
+			if _ = modelFromAttributes(a, &diags); diags.HasError() {
+				b.Fatal(diags)
+			}
+		}
+	})
 	b.Run("set/struct-reflection", func(b *testing.B) {
 		for b.Loop() {
 			dst := tfsdk.State{Schema: state.Schema}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -96,6 +97,52 @@ func TestEmulatorPostgresConnection_updateKeepsUnmanagedFields(t *testing.T) {
 			},
 		},
 	})
+}
+
+// createMarker is the externalId every create sends (postgres_connection_create_recovery.go).
+var createMarker = regexp.MustCompile(`^terraform-create-[0-9a-f]{32}$`)
+
+// The marker a create sends is kept on the connection and carried by every update like any
+// field Terraform does not manage, with no diff in any plan; where integrator.io drops it, a
+// create without faults is unaffected.
+func TestEmulatorPostgresConnection_createMarker(t *testing.T) {
+	t.Parallel()
+	pg := acctest.Postgres(t)
+	for _, drop := range []bool{false, true} {
+		t.Run(fmt.Sprintf("dropped=%t", drop), func(t *testing.T) {
+			t.Parallel()
+			env := acctest.NewEnv(t, emulator.Config{DropExternalID: drop})
+			var marker any
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: acctest.ProviderFactories,
+				Steps: []resource.TestStep{
+					{
+						Config: connConfig(env, pgBody(pg, "Marked", "")),
+						Check: func(*terraform.State) error {
+							marker = storedConnection(t, env)["externalId"]
+							if s, _ := marker.(string); drop != (marker == nil) || (!drop && !createMarker.MatchString(s)) {
+								return fmt.Errorf("integrator.io holds externalId %v after the create", marker)
+							}
+							return nil
+						},
+					},
+					{
+						Config: connConfig(env, pgBody(pg, "Marked (renamed)", `  properties = { statement_timeout = "5000" }`)),
+						ConfigPlanChecks: resource.ConfigPlanChecks{
+							PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(connAddr, plancheck.ResourceActionUpdate)},
+						},
+						Check: func(*terraform.State) error {
+							doc := storedConnection(t, env)
+							if doc["name"] != "Marked (renamed)" || doc["externalId"] != marker {
+								return fmt.Errorf("after the update: name %v, externalId %v (want %v kept)", doc["name"], doc["externalId"], marker)
+							}
+							return nil
+						},
+					},
+				},
+			})
+		})
+	}
 }
 
 // jsonText renders a decoded or raw JSON value canonically, for comparison.

@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -17,8 +16,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-go/tftypes"
-
 	"github.com/integratorio/terraform-provider-integratorio/internal/client"
 )
 
@@ -215,29 +212,3 @@ func listedObject(ctx context.Context, req list.ListRequest, doc *client.Connect
 	}
 	return types.ObjectValue(typ.AttributeTypes(), m.attributes())
 }
-
-// emptyConnectionModel is a model whose every attribute is null, of its schema's type: the prior
-// state of a connection read for the first time (list results, the data source).
-var emptyConnectionModel = sync.OnceValue(func() postgresConnectionModel {
-	ctx := context.Background()
-	var resp resource.SchemaResponse
-	NewPostgresConnectionResource().Schema(ctx, resource.SchemaRequest{}, &resp)
-	typ, ok := resp.Schema.Type().(attr.TypeWithAttributeTypes)
-	if !ok {
-		panic(fmt.Sprintf("integratorio_postgres_connection schema type %T has no attribute types", resp.Schema.Type()))
-	}
-	nulls := map[string]attr.Value{}
-	for name, t := range typ.AttributeTypes() {
-		v, err := t.ValueFromTerraform(ctx, tftypes.NewValue(t.TerraformType(ctx), nil))
-		if err != nil {
-			panic(fmt.Sprintf("null value of %s: %s", name, err))
-		}
-		nulls[name] = v
-	}
-	var diags diag.Diagnostics
-	m := modelFromAttributes(nulls, &diags)
-	if diags.HasError() {
-		panic(fmt.Sprintf("empty integratorio_postgres_connection model: %v", diags))
-	}
-	return m
-})

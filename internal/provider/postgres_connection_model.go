@@ -5,13 +5,15 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
-
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/integratorio/terraform-provider-integratorio/internal/client"
 )
 
@@ -341,4 +343,76 @@ func readProperties(options []client.Option, prior types.Map) types.Map {
 		elems[o.Name] = types.StringValue(o.Value)
 	}
 	return basetypes.NewMapValueMust(types.StringType, elems)
+}
+
+// writeOnlyInUse maps each secret attribute to its write-only twin where the connection uses the
+// twin (given in the configuration, or its version set in a plan, where write-only values are
+// null), so that messages name the attribute the user wrote.
+func (m postgresConnectionModel) writeOnlyInUse() map[string]string {
+	wo := map[string]string{}
+	if isSet(m.PasswordWO) || (!isSet(m.Password) && isSet(m.PasswordWOVersion)) {
+		wo["password"] = "password_wo"
+	}
+	if isSet(m.SSLKeyWO) || (!isSet(m.SSLKey) && isSet(m.SSLKeyWOVersion)) {
+		wo["ssl_key"] = "ssl_key_wo"
+	}
+	if isSet(m.SSLPassphraseWO) || (!isSet(m.SSLPassphrase) && isSet(m.SSLKeyWOVersion)) {
+		wo["ssl_passphrase"] = "ssl_passphrase_wo"
+	}
+	return wo
+}
+
+// levelInForce is the concurrency level integrator.io applies to a connection, as its document
+// says; null for a connection that borrows another's limit.
+func levelInForce(doc *client.Connection) types.Int64 {
+	if doc == nil || doc.BorrowConcurrencyFromConnectionID != "" {
+		return types.Int64Null()
+	}
+	return types.Int64Value(serverConcurrencyLevel(doc))
+}
+
+// serverConcurrencyLevel is the level integrator.io applies to a connection of its own.
+func serverConcurrencyLevel(doc *client.Connection) int64 {
+	if doc.RDBMS == nil || doc.RDBMS.ConcurrencyLevel == 0 {
+		return defaultConcurrencyLevel
+	}
+	return int64(doc.RDBMS.ConcurrencyLevel)
+}
+
+// emptyConnectionModel is a model whose every attribute is null, of its schema's type: the prior
+// state of a connection read for the first time (list results, the data source).
+var emptyConnectionModel = sync.OnceValue(func() postgresConnectionModel {
+	ctx := context.Background()
+	var resp resource.SchemaResponse
+	NewPostgresConnectionResource().Schema(ctx, resource.SchemaRequest{}, &resp)
+	typ, ok := resp.Schema.Type().(attr.TypeWithAttributeTypes)
+	if !ok {
+		panic(fmt.Sprintf("integratorio_postgres_connection schema type %T has no attribute types", resp.Schema.Type()))
+	}
+	nulls := map[string]attr.Value{}
+	for name, t := range typ.AttributeTypes() {
+		v, err := t.ValueFromTerraform(ctx, tftypes.NewValue(t.TerraformType(ctx), nil))
+		if err != nil {
+			panic(fmt.Sprintf("null value of %s: %s", name, err))
+		}
+		nulls[name] = v
+	}
+	var diags diag.Diagnostics
+	m := modelFromAttributes(nulls, &diags)
+	if diags.HasError() {
+		panic(fmt.Sprintf("empty integratorio_postgres_connection model: %v", diags))
+	}
+	return m
+})
+
+func notPostgres(doc *client.Connection) string {
+	switch {
+	case doc.Type != client.ConnectionTypeRDBMS:
+		return fmt.Sprintf("is of type %q, not %q", doc.Type, client.ConnectionTypeRDBMS)
+	case doc.RDBMS == nil:
+		return "has no database settings"
+	case doc.RDBMS.Type != client.RDBMSTypePostgreSQL:
+		return fmt.Sprintf("is a %q database connection, not %q", doc.RDBMS.Type, client.RDBMSTypePostgreSQL)
+	}
+	return ""
 }

@@ -2,12 +2,13 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
 	"github.com/integratorio/terraform-provider-integratorio/internal/client"
 )
 
@@ -112,4 +113,96 @@ func (r *postgresConnectionResource) heldConnectionIfNeeded(ctx context.Context,
 		return nil
 	}
 	return r.heldConnection(ctx, req)
+}
+
+// heldConnection is the connection integrator.io holds for a planned update, as the refresh read it
+// (the reader's listing, so usually no extra request); nil for a create or when it cannot be read.
+func (r *postgresConnectionResource) heldConnection(ctx context.Context, req resource.ModifyPlanRequest) *client.Connection {
+	if r.data == nil || req.State.Raw.IsNull() {
+		return nil
+	}
+	var id types.String
+	if d := req.State.GetAttribute(ctx, path.Root("id"), &id); d.HasError() || !isSet(id) {
+		return nil
+	}
+	doc, err := r.data.connections.Get(ctx, id.ValueString())
+	if err != nil || notPostgres(doc) != "" {
+		return nil
+	}
+	return doc
+}
+
+// planLevelInForce plans concurrency_level_in_force: what state holds while the level and the
+// lender stay as they are (so an unchanged connection plans no change), unknown when either
+// changes or when state has none to keep. It also warns, once, when a create or a change asks for a level above the standard
+// licence; a level integrator.io already lowered is shown by concurrency_level_in_force and is
+// not warned about again on every plan.
+func planLevelInForce(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	var planned types.Int64
+	var plannedLender types.String
+	resp.Diagnostics.Append(resp.Plan.GetAttribute(ctx, path.Root("concurrency_level"), &planned)...)
+	resp.Diagnostics.Append(resp.Plan.GetAttribute(ctx, path.Root("borrow_concurrency_from"), &plannedLender)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	changed := true
+	if !req.State.Raw.IsNull() {
+		var prior, inForce types.Int64
+		var priorLender types.String
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("concurrency_level"), &prior)...)
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("borrow_concurrency_from"), &priorLender)...)
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("concurrency_level_in_force"), &inForce)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		changed = !planned.Equal(prior) || !plannedLender.Equal(priorLender)
+		// State written before the attribute existed (0.1.0's, upgraded without a refresh) has
+		// null for a connection with a level of its own: there is nothing to keep, so the plan
+		// stays the framework's, null when nothing changes and unknown in an update, which
+		// records what integrator.io answers.
+		unrecorded := inForce.IsNull() && !planned.IsNull()
+		if !changed && !unrecorded {
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("concurrency_level_in_force"), inForce)...)
+		}
+	}
+	if changed && !planned.IsNull() && !planned.IsUnknown() && planned.ValueInt64() > standardConcurrencyCap {
+		resp.Diagnostics.AddAttributeWarning(path.Root("concurrency_level"), "Concurrency Level Above the Standard Licence",
+			fmt.Sprintf("concurrency_level = %d is above %d. Accounts without the larger licence are capped at %d: "+
+				"integrator.io will quietly lower the level, and concurrency_level_in_force will show the level it applies. "+
+				"Check the account's licence, or set %d or less.",
+				planned.ValueInt64(), standardConcurrencyCap, standardConcurrencyCap, standardConcurrencyCap))
+	}
+}
+
+// verifyFollowsUseSSL plans ssl_verify_server_certificate when it is not configured: true with
+// use_ssl = true, null without TLS (where it means nothing, and a plan showing `true` misleads),
+// unknown while use_ssl is. Read records null for a connection without TLS too, so state written
+// by earlier versions (true) is corrected by the refresh, without a diff.
+func verifyFollowsUseSSL() planmodifier.Bool { return verifyFollowsUseSSLModifier{} }
+
+type verifyFollowsUseSSLModifier struct{}
+
+func (verifyFollowsUseSSLModifier) Description(context.Context) string {
+	return "true when use_ssl is true and the attribute is not set; null when use_ssl is false"
+}
+
+func (m verifyFollowsUseSSLModifier) MarkdownDescription(ctx context.Context) string {
+	return m.Description(ctx)
+}
+
+func (verifyFollowsUseSSLModifier) PlanModifyBool(ctx context.Context, req planmodifier.BoolRequest, resp *planmodifier.BoolResponse) {
+	if !req.ConfigValue.IsNull() {
+		return // as written; ValidateConfig refuses it without use_ssl
+	}
+	var useSSL types.Bool
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("use_ssl"), &useSSL)...)
+	switch {
+	case resp.Diagnostics.HasError():
+	case useSSL.IsUnknown():
+		resp.PlanValue = types.BoolUnknown()
+	case useSSL.ValueBool():
+		resp.PlanValue = types.BoolValue(true)
+	default:
+		resp.PlanValue = types.BoolNull()
+	}
 }

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -22,7 +23,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
-
 	"github.com/integratorio/terraform-provider-integratorio/internal/client"
 )
 
@@ -52,6 +52,7 @@ func (r *postgresConnectionResource) Metadata(_ context.Context, req resource.Me
 
 func (r *postgresConnectionResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
+		Version: connectionSchemaVersion, // see postgres_connection_upgrade.go
 		MarkdownDescription: "A PostgreSQL connection in integrator.io: how integrator.io reaches a PostgreSQL database, " +
 			"directly over the internet (`mode = \"cloud\"`) or through an on-premise agent (`mode = \"on_premise\"`). " +
 			"Before anything is saved, the provider checks that the database can be reached and logged into " +
@@ -63,9 +64,9 @@ func (r *postgresConnectionResource) Schema(ctx context.Context, _ resource.Sche
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"name": schema.StringAttribute{
-				MarkdownDescription: "The connection's name as integrator.io shows it: 1 to 100 characters.",
+				MarkdownDescription: "The connection's name as integrator.io shows it: 1 to 100 characters, without control characters (NUL, line breaks, tabs).",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 100)},
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, 100), NoControlCharactersValidator("name")},
 			},
 			"mode": schema.StringAttribute{
 				MarkdownDescription: "How integrator.io reaches the database: " + quotedList(connectionModes) + ". " +
@@ -95,14 +96,14 @@ func (r *postgresConnectionResource) Schema(ctx context.Context, _ resource.Sche
 				Validators:          []validator.Int64{int64validator.Between(1, 65535)},
 			},
 			"database": schema.StringAttribute{
-				MarkdownDescription: "The name of the database to connect to.",
+				MarkdownDescription: "The name of the database to connect to. Control characters (NUL, line breaks, tabs) are refused at plan.",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1), NoControlCharactersValidator("database")},
 			},
 			"username": schema.StringAttribute{
-				MarkdownDescription: "The PostgreSQL user to log in as.",
+				MarkdownDescription: "The PostgreSQL user to log in as. Control characters (NUL, line breaks, tabs) are refused at plan.",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1), NoControlCharactersValidator("username")},
 			},
 			"password": schema.StringAttribute{
 				MarkdownDescription: "The user's password. Stored in Terraform state (marked sensitive); use `password_wo` to keep it out of state. " +
@@ -128,14 +129,16 @@ func (r *postgresConnectionResource) Schema(ctx context.Context, _ resource.Sche
 			"use_ssl": schema.BoolAttribute{
 				MarkdownDescription: "Connect over TLS. Defaults to `false`. With no `ssl_ca`, the server's certificate is checked " +
 					"against public certificate authorities. Sent as integrator.io's `rdbms.useSSL` (the form's *Use SSL* box) with " +
-					"every save, and read back from it when integrator.io shows it.",
+					"every save, and read back from it when integrator.io shows it. Without TLS the direct check sends a password only " +
+					"through SCRAM-SHA-256, never in cleartext or as MD5: see the provider's " +
+					"`connectivity_check.allow_password_to_unverified_server`.",
 				Optional: true,
 				Computed: true,
 				Default:  booldefault.StaticBool(false),
 			},
 			"ssl_ca": schema.StringAttribute{
 				MarkdownDescription: "PEM text of the certificate authority (one or more certificates) that signed the server's " +
-					"certificate, for example `file(\"ca.pem\")`. Only with `use_ssl = true`.",
+					"certificate, for example `file(\"ca.pem\")`. Only with `use_ssl = true`. At most 256 KiB, like every PEM setting.",
 				Optional: true,
 			},
 			"ssl_certificate": schema.StringAttribute{
@@ -145,7 +148,8 @@ func (r *postgresConnectionResource) Schema(ctx context.Context, _ resource.Sche
 			},
 			"ssl_key": schema.StringAttribute{
 				MarkdownDescription: "PEM text of the client certificate's private key: PKCS#1, PKCS#8 or EC, plain or encrypted " +
-					"(then set `ssl_passphrase`). Must match `ssl_certificate`. Stored in state, marked sensitive.",
+					"(then set `ssl_passphrase`); RSA, ECDSA (P-256, P-384, P-521) or Ed25519 (DSA, Ed448, X448 and other curves are " +
+					"refused, naming the type). Must match `ssl_certificate`. Stored in state, marked sensitive.",
 				Optional:  true,
 				Sensitive: true,
 			},
@@ -178,7 +182,10 @@ func (r *postgresConnectionResource) Schema(ctx context.Context, _ resource.Sche
 			},
 			"ssl_verify_server_certificate": schema.BoolAttribute{
 				MarkdownDescription: "Check the server's certificate and host name. Defaults to `true` with `use_ssl = true`; " +
-					"`false` accepts any certificate (encryption without authentication). Only with `use_ssl = true`; null without it.",
+					"`false` accepts any certificate (encryption without authentication). Only with `use_ssl = true`; null without it. " +
+					"The direct check from this machine still checks the chain against `ssl_ca` when it is given (only the host name " +
+					"is skipped), and sends a password to a server it did not verify only through SCRAM with channel binding: see " +
+					"the provider's `connectivity_check.allow_password_to_unverified_server`.",
 				Optional:      true,
 				Computed:      true,
 				PlanModifiers: []planmodifier.Bool{verifyFollowsUseSSL()},
@@ -213,7 +220,7 @@ func (r *postgresConnectionResource) Schema(ctx context.Context, _ resource.Sche
 					"`{ connectTimeout = \"30\", application_name = \"orders-sync\" }`. Names are those of integrator.io's " +
 					"database driver and are never refused, except connection settings that another attribute owns (`host`, " +
 					"`port`, `dbname`, `user`, `password`, `sslmode`, `sslcert`, `sslkey`, `sslrootcert`, `sslpassword`, ...), " +
-					"which are refused at plan. The direct check applies what it can try from where Terraform runs: a connect " +
+					"which are refused at plan, as are control characters (NUL, line breaks, tabs) in keys and values. The direct check applies what it can try from where Terraform runs: a connect " +
 					"timeout (`connectTimeout`, `connect_timeout` or `loginTimeout` in seconds, `connectionTimeoutMillis` in " +
 					"milliseconds) bounds each login, `ApplicationName` and `currentSchema` are read as `application_name` and " +
 					"`search_path`, and every other name is set as a PostgreSQL run-time parameter (such as `statement_timeout` " +
@@ -221,7 +228,11 @@ func (r *postgresConnectionResource) Schema(ctx context.Context, _ resource.Sche
 					"warning naming it; a value PostgreSQL refuses for a parameter it knows fails the check.",
 				ElementType: types.StringType,
 				Optional:    true,
-				Validators:  []validator.Map{mapvalidator.KeysAre(stringvalidator.LengthAtLeast(1)), PropertiesValidator()},
+				Validators: []validator.Map{
+					mapvalidator.KeysAre(stringvalidator.LengthAtLeast(1), NoControlCharactersValidator("properties key")),
+					mapvalidator.ValueStringsAre(NoControlCharactersValidator(valueOfPath)),
+					PropertiesValidator(),
+				},
 			},
 			"offline": schema.BoolAttribute{
 				MarkdownDescription: "Whether integrator.io holds this connection as offline. integrator.io sets it, never " +
@@ -276,9 +287,13 @@ func (r *postgresConnectionResource) Create(ctx context.Context, req resource.Cr
 		return // nothing was saved
 	}
 
-	created, err := r.create(ctx, doc)
-	r.data.connections.Invalidate()
+	created, warnings, err := r.create(ctx, doc)
+	resp.Diagnostics.Append(warnings...)
 	if err != nil && rejectedFieldsAs(err, plan.Name.ValueString(), config.writeOnlyInUse(), &resp.Diagnostics) {
+		return
+	}
+	if unproven := (*unprovenCreateError)(nil); errors.As(err, &unproven) {
+		resp.Diagnostics.AddError("Connection Possibly Created, Not Adopted", unproven.detail())
 		return
 	}
 	if err != nil {
@@ -328,7 +343,7 @@ func (r *postgresConnectionResource) Read(ctx context.Context, req resource.Read
 }
 
 // readResult is what a Read found: the connection gone, an error (in diags), or the next state
-// and the document it came from. Read and the refresh fast path (refresh_fast_path.go) both
+// and the document it came from. Read and the refresh fast path (postgres_connection_refresh_fast_path.go) both
 // answer from it.
 type readResult struct {
 	id    string
@@ -420,8 +435,7 @@ func (r *postgresConnectionResource) Update(ctx context.Context, req resource.Up
 		tflog.Debug(ctx, "no connection setting changed; skipping connectivity checks", map[string]any{"id": id})
 	}
 
-	updated, err := r.data.client.Connections.Replace(ctx, id, doc)
-	r.data.connections.Invalidate()
+	updated, err := r.data.connections.Replace(ctx, id, doc)
 	if err != nil && rejectedFieldsAs(err, plan.Name.ValueString(), config.writeOnlyInUse(), &resp.Diagnostics) {
 		return
 	}
@@ -464,8 +478,7 @@ func (r *postgresConnectionResource) Delete(ctx context.Context, req resource.De
 	defer cancel()
 
 	id := state.ID.ValueString()
-	err := r.data.client.Connections.Delete(ctx, id)
-	r.data.connections.Invalidate()
+	err := r.data.connections.Delete(ctx, id)
 	if err != nil && !isNotFound(err) {
 		resp.Diagnostics.AddError("Error Deleting PostgreSQL Connection",
 			fmt.Sprintf("integrator.io did not delete connection %s: %s", id, err))
@@ -521,30 +534,6 @@ func (r *postgresConnectionResource) keepUnmanagedFields(ctx context.Context, id
 				"whole document). Set them again in integrator.io if they are needed.", id, strings.Join(masked, ", ")))
 	}
 	return diags
-}
-
-func notPostgres(doc *client.Connection) string {
-	switch {
-	case doc.Type != client.ConnectionTypeRDBMS:
-		return fmt.Sprintf("is of type %q, not %q", doc.Type, client.ConnectionTypeRDBMS)
-	case doc.RDBMS == nil:
-		return "has no database settings"
-	case doc.RDBMS.Type != client.RDBMSTypePostgreSQL:
-		return fmt.Sprintf("is a %q database connection, not %q", doc.RDBMS.Type, client.RDBMSTypePostgreSQL)
-	}
-	return ""
-}
-
-// maskSecrets keeps the secrets out of every log line written with this context.
-func maskSecrets(ctx context.Context, s secrets) context.Context {
-	var values []string
-	for _, v := range []string{s.Password, s.Key, s.Passphrase} {
-		if v != "" {
-			values = append(values, v)
-		}
-	}
-	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "password", "key", "passphrase")
-	return tflog.MaskAllFieldValuesStrings(ctx, values...)
 }
 
 // concurrencyWarning tells the user when integrator.io lowered the requested level.

@@ -2,6 +2,7 @@ package provider_test
 
 import (
 	"fmt"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -114,6 +115,37 @@ concurrency_level = 51`, acctest.ErrorText("concurrency_level", "value must be b
 borrow_concurrency_from = "Orders DB"`, acctest.ErrorText("Invalid Connection ID", `"Orders DB" is not an integrator.io id`)},
 		{"check timeout not a duration", base + `password = "a"
 connectivity_check = { timeout = "30" }`, acctest.ErrorText("Invalid Duration", `connectivity_check.timeout = "30" is not a duration. Write a number with a unit, such as "30s"`, "from 1s to 10m.")},
+		{"Ed448 key", tls(fmt.Sprintf(`ssl_certificate = %q
+ssl_key = %q`, pg.ClientCert, readFile(t, "../tlsmaterial/testdata/ed448-pkcs8.pem"))), acctest.ErrorText("Invalid Private Key", "ssl_key = ",
+			"The private key cannot be used: unsupported private key: Ed448 keys are not supported for TLS client authentication here; use an RSA, ECDSA (P-256, P-384 or P-521) or Ed25519 key")},
+		{"CA over 256 KiB", tls(fmt.Sprintf(`password = "a"
+ssl_ca = join("", [for i in range(1000) : %q])`, pg.CA)), acctest.ErrorText("Invalid CA Certificate", `ssl_ca = join("", [for i in range(1000) :`,
+			"The CA certificate cannot be used: the value is too large:", "KiB, more than the 256 KiB a PEM setting may hold")},
+		// Control characters: shown on the attribute at fault, never quoting the value.
+		{"NUL in database", `
+  name     = "Validation"
+  host     = "db.example.com"
+  database = "orders\u0000"
+  username = "svc"
+  password = "a"`, acctest.ErrorText("Control Character in Database", `database = "orders\u0000"`,
+			"The database contains NUL (U+0000) at character 7. Remove it: a value read with file() or a heredoc often ends in a line break, which trimspace() or chomp() removes.")},
+		{"line break in name", `
+  name     = "Validation\n"
+  host     = "db.example.com"
+  database = "orders"
+  username = "svc"
+  password = "a"`, acctest.ErrorText("Control Character in Name", `name     = "Validation\n"`, "The name contains a line break (LF) (U+000A) at character 11.")},
+		{"tab in username", `
+  name     = "Validation"
+  host     = "db.example.com"
+  database = "orders"
+  username = "s\tvc"
+  password = "a"`, acctest.ErrorText("Control Character in Username", `username = "s\tvc"`, "The username contains a tab (U+0009) at character 2.")},
+		{"control character in a properties key", base + `password = "a"
+properties = { "app\u0001name" = "x" }`, acctest.ErrorText("Control Character in Properties Key", "The properties key contains a control character (U+0001) at character 4.")},
+		{"NUL in a properties value", base + `password = "a"
+properties = { application_name = "orders\u0000sync" }`, acctest.ErrorText("Control Character in Properties Value",
+			`properties = { application_name = "orders\u0000sync" }`, `The value of properties["application_name"] contains NUL (U+0000) at character 7.`)},
 		{"check timeout too long", base + `password = "a"
 connectivity_check = { timeout = "1h" }`, acctest.ErrorText("Duration Out of Range", `connectivity_check.timeout = "1h" is outside the allowed range: use a duration from 1s to 10m.`)},
 	}
@@ -154,4 +186,13 @@ resource "integratorio_postgres_connection" "test" {
 			ExpectNonEmptyPlan: true,
 		}},
 	})
+}
+
+func readFile(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

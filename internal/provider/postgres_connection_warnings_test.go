@@ -1,15 +1,18 @@
 package provider_test
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"math/big"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -107,26 +110,6 @@ resource "integratorio_postgres_connection" "test" {
 	wantNotIn(t, out, "Agent Set in Cloud Mode", "Password Sent Unencrypted")
 }
 
-// region beside base_url is ignored, and the user is told so.
-func TestEmulatorCLI_regionIgnoredWithBaseURL(t *testing.T) {
-	t.Parallel()
-	env := acctest.NewEnv(t, emulator.Config{})
-	if _, err := env.Emulator.AddAgent(emulator.AgentSpec{Name: "any", Online: true}); err != nil {
-		t.Fatal(err)
-	}
-	cli := newCLI(t, env) // base_url from INTEGRATORIO_BASE_URL
-	out, err := cliOutput(t, cli, `
-provider "integratorio" {
-  region = "EU"
-}
-`+agentLookup, "plan", "-no-color")
-	if err != nil {
-		t.Fatalf("plan failed:\n%s", out)
-	}
-	wantIn(t, out, "Warning: Region Ignored", `Both region ("eu", from the provider block's region) and base_url (from the `+
-		`INTEGRATORIO_BASE_URL environment variable) are set; base_url decides which API is used, so region is ignored.`)
-}
-
 // A write-only password without its version cannot be rotated later: warned.
 func TestEmulatorCLI_writeOnlyWithoutVersionWarning(t *testing.T) {
 	t.Parallel()
@@ -196,4 +179,136 @@ resource "integratorio_postgres_connection" "test" {
 		t.Fatal(err)
 	}
 	wantNotIn(t, out, "Expires Soon")
+}
+
+// A connection integrator.io marked offline after the apply (a failed test or flow) is warned
+// about in every plain plan, though the plan changes nothing; once a test passes, the warning goes.
+func TestEmulatorCLI_offlineWarnsInEveryPlan(t *testing.T) {
+	t.Parallel()
+	var failing atomic.Bool
+	env := acctest.NewEnv(t, emulator.Config{
+		Pinger: func(context.Context, emulator.PingTarget) error {
+			if failing.Load() {
+				return errors.New(`password authentication failed for user "svc"`)
+			}
+			return nil
+		},
+	})
+	cli := newCLI(t, env)
+	config := `
+resource "integratorio_postgres_connection" "test" {
+  name     = "Goes offline"
+  host     = "db.example.com"
+  database = "orders"
+  username = "svc"
+  password = "svc-password"
+  use_ssl  = true
+  connectivity_check = { direct = false }
+}
+`
+	if out, err := cliOutput(t, cli, config, "apply", "-auto-approve", "-no-color"); err != nil {
+		t.Fatalf("apply failed:\n%s", out)
+	}
+	id := env.Emulator.Connections()[0]["_id"].(string)
+
+	failing.Store(true)
+	if err := apiClient(t, env).Connections.Ping(t.Context(), id); err == nil {
+		t.Fatal("the failing test passed")
+	}
+	for range 2 { // every plan, not only the first after the change
+		out, err := cliOutput(t, cli, config, "plan", "-no-color")
+		if err != nil {
+			t.Fatalf("plan failed:\n%s", out)
+		}
+		wantIn(t, out, "No changes.", "Warning: Connection Offline",
+			`integrator.io marks connection "Goes offline" (`+id+`) offline: a test or a flow failed to connect with it, so flows that use it are paused until a test passes.`,
+			"invoke the integratorio_connection_test action (terraform apply -invoke=action.integratorio_connection_test.NAME, Terraform 1.14 or later)")
+		wantNotIn(t, out, "This plan changes the connection")
+	}
+	out, _ := cliOutput(t, cli, strings.Replace(config, `"Goes offline"`, `"Renamed"`, 1), "plan", "-no-color")
+	wantIn(t, out, "Warning: Connection Offline", "This plan changes the connection, and the apply tests it after saving: a passing test brings it back online.")
+
+	failing.Store(false)
+	if err := apiClient(t, env).Connections.Ping(t.Context(), id); err != nil {
+		t.Fatal(err)
+	}
+	out, err := cliOutput(t, cli, config, "plan", "-no-color")
+	if err != nil {
+		t.Fatalf("plan failed:\n%s", out)
+	}
+	wantIn(t, out, "No changes.")
+	wantNotIn(t, out, "Connection Offline")
+}
+
+// Agent problems that are knowable at plan show there: an agent_id that names no agent fails the
+// plan, and an agent the data source reports offline is warned about before anything is applied.
+func TestEmulatorCLI_agentProblemsAtPlan(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t, emulator.Config{})
+	agent := addAgent(t, env, emulator.AgentSpec{Name: "dc1-agent", Online: true})
+	if err := env.Emulator.SetAgentOnline(agent, false); err != nil {
+		t.Fatal(err)
+	}
+	cli := newCLI(t, env)
+	conn := func(agentID string) string {
+		return fmt.Sprintf(`
+resource "integratorio_postgres_connection" "test" {
+  name     = "Behind the firewall"
+  mode     = "on_premise"
+  agent_id = %s
+  host     = "db.internal"
+  database = "orders"
+  username = "svc"
+  password = "svc-password"
+}
+`, agentID)
+	}
+
+	missing := "5f96e6a30a45077b3a08f3c9"
+	out, err := cliOutput(t, cli, conn(fmt.Sprintf("%q", missing)), "plan", "-no-color")
+	if err == nil {
+		t.Fatalf("a plan with an agent that does not exist passed:\n%s", out)
+	}
+	wantIn(t, out, "Error: Agent Not Found", fmt.Sprintf(`: agent_id = "%s"`, missing),
+		"No on-premise agent with id "+missing+" exists in this integrator.io account, so this connection could never reach its database.")
+
+	out, err = cliOutput(t, cli, `
+data "integratorio_agent" "dc1" {
+  name = "dc1-agent"
+}
+`+conn("data.integratorio_agent.dc1.id"), "plan", "-no-color")
+	if err != nil {
+		t.Fatalf("the plan failed:\n%s", out)
+	}
+	wantIn(t, out, "Warning: Agent Offline", ": agent_id = data.integratorio_agent.dc1.id",
+		fmt.Sprintf(`Agent "dc1-agent" (%s) is offline: its last heartbeat was at`, agent),
+		"The apply checks the agent first and will fail, saving nothing, unless the agent is running by then")
+	if n := creates(env); n != 0 {
+		t.Fatalf("a plan sent %d creates", n)
+	}
+}
+
+// A write-only secret's problems name the write-only attribute the configuration uses.
+func TestCLI_writeOnlyAttributesNamedInMessages(t *testing.T) {
+	t.Parallel()
+	pg := acctest.Postgres(t)
+	env := acctest.NewEnv(t, emulator.Config{})
+	cli := newCLI(t, env)
+	out, err := cliOutput(t, cli, fmt.Sprintf(`
+resource "integratorio_postgres_connection" "test" {
+  name               = "Encrypted key"
+  host               = "db.example.com"
+  database           = "orders"
+  username           = "svc"
+  use_ssl            = true
+  ssl_ca             = %q
+  ssl_certificate    = %q
+  ssl_key_wo         = %q
+  ssl_key_wo_version = 1
+}
+`, pg.CA, pg.ClientCert, pg.ClientKeyEncrypted), "validate", "-no-color")
+	if err == nil {
+		t.Fatalf("an encrypted key without its passphrase validated:\n%s", out)
+	}
+	wantIn(t, out, "Error: Private Key Passphrase Required", "The private key is encrypted, so its passphrase is needed: set ssl_passphrase_wo.")
 }

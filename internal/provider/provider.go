@@ -6,8 +6,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -54,7 +52,7 @@ func New(version string) func() provider.Provider {
 
 type integratorioProvider struct {
 	version string
-	fast    refreshFastPath // refresh_fast_path.go
+	fast    refreshFastPath // postgres_connection_refresh_fast_path.go
 }
 
 type providerModel struct {
@@ -123,75 +121,12 @@ func (p *integratorioProvider) Configure(ctx context.Context, req provider.Confi
 		return
 	}
 
-	// A value that comes from another resource is unknown while planning; say which one.
-	for name, v := range map[string]interface{ IsUnknown() bool }{
-		"api_token": config.APIToken, "region": config.Region, "base_url": config.BaseURL, "max_retries": config.MaxRetries,
-		"request_timeout": config.Timeout, "max_checks_per_database_host": config.MaxChecksPerHost,
-		"connectivity_check": config.ConnectivityCheck,
-	} {
-		if v.IsUnknown() {
-			resp.Diagnostics.AddAttributeError(path.Root(name), "Unknown Provider Setting",
-				fmt.Sprintf("The provider cannot be configured because %s depends on a value that is only known after apply. "+
-					"Set it from a variable or a value known at plan time, or set the %s-related environment variable.", name, name))
-		}
-	}
+	settings, diags := resolveSettings(ctx, config, os.Getenv)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-
-	token := stringOrEnv(config.APIToken, envAPIToken)
-	if token == "" {
-		resp.Diagnostics.AddAttributeError(path.Root("api_token"), "Missing integrator.io API Token",
-			"The provider needs an integrator.io API token. Set api_token in the provider block (from a sensitive variable) "+
-				"or the "+envAPIToken+" environment variable. Create a token in integrator.io under Resources → API tokens.")
-	}
-
-	region := strings.ToLower(stringOrEnv(config.Region, envRegion))
-	baseURL := stringOrEnv(config.BaseURL, envBaseURL)
-	if region != "" && baseURL != "" {
-		resp.Diagnostics.AddAttributeWarning(path.Root("region"), "Region Ignored",
-			fmt.Sprintf("Both region (%q, from %s) and base_url (from %s) are set; base_url decides which API is used, "+
-				"so region is ignored. Remove one of them.", region, settingSource(config.Region, envRegion, "region"),
-				settingSource(config.BaseURL, envBaseURL, "base_url")))
-	}
-	if region == "" {
-		region = "us"
-	}
-	if baseURL == "" {
-		u, err := client.BaseURLForRegion(region)
-		// A region from the block was refused by its validator already: one message per mistake.
-		if problem := oneOfProblem("region", region, settingSource(config.Region, envRegion, "region"), client.Regions, true); err != nil && problem != "" && config.Region.IsNull() {
-			resp.Diagnostics.AddAttributeError(path.Root("region"), "Invalid integrator.io Region", problem)
-		}
-		baseURL = u
-	}
-
-	maxRetries := int64(defaultMaxRetries)
-	switch {
-	case !config.MaxRetries.IsNull():
-		maxRetries = config.MaxRetries.ValueInt64()
-	case os.Getenv(envRetries) != "":
-		n, err := strconv.Atoi(os.Getenv(envRetries))
-		if err != nil || n < 0 || n > 20 {
-			resp.Diagnostics.AddAttributeError(path.Root("max_retries"), "Invalid Retry Count",
-				fmt.Sprintf("%s=%q is not a whole number between 0 and 20.", envRetries, os.Getenv(envRetries)))
-		}
-		maxRetries = int64(n)
-	}
-	timeout := defaultRequestTimeout
-	if raw := stringOrEnv(config.Timeout, envTimeout); raw != "" {
-		d, err := time.ParseDuration(raw)
-		if err != nil || d < minRequestTimeout || d > maxRequestTimeout {
-			resp.Diagnostics.AddAttributeError(path.Root("request_timeout"), "Invalid Request Timeout",
-				fmt.Sprintf("The request timeout %q (from %s) is not a duration from %s to %s, such as \"30s\" or \"2m\".",
-					raw, settingSource(config.Timeout, envTimeout, "request_timeout"), shortDuration(minRequestTimeout), shortDuration(maxRequestTimeout)))
-		}
-		timeout = d
-	}
-	defaults, limiter := configureChecks(ctx, config.MaxChecksPerHost, config.ConnectivityCheck, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
+	token, baseURL, maxRetries := settings.token, settings.baseURL, settings.maxRetries
 
 	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "token", "api_token", "authorization")
 	ctx = tflog.MaskAllFieldValuesStrings(ctx, token)
@@ -200,14 +135,14 @@ func (p *integratorioProvider) Configure(ctx context.Context, req provider.Confi
 		client.WithToken(token),
 		client.WithBaseURL(withAPIVersionPath(baseURL)),
 		client.WithMaxRetries(int(maxRetries)),
-		client.WithRequestTimeout(timeout),
+		client.WithRequestTimeout(settings.requestTimeout),
 		client.WithUserAgent("terraform-provider-integratorio/"+p.version),
 		client.WithLogger(tflogLogger{}),
 	)
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("base_url"), "Invalid integrator.io API URL",
 			fmt.Sprintf("The API base URL %q cannot be used: %s. Use https://api.integrator.io/v1 (US), "+
-				"https://api.eu.integrator.io/v1 (EU), or http:// only for a local emulator on a loopback address.", baseURL, err))
+				"https://api.eu.integrator.io/v1 (EU), or http:// only for a local emulator on a loopback address.", client.RedactedURL(baseURL), err))
 		return
 	}
 
@@ -215,7 +150,7 @@ func (p *integratorioProvider) Configure(ctx context.Context, req provider.Confi
 	// fails once, clearly, instead of once per resource.
 	if _, err := c.TokenInfo(ctx); err != nil {
 		urlAttribute := path.Root("base_url")
-		if stringOrEnv(config.BaseURL, envBaseURL) == "" {
+		if !settings.baseURLGiven {
 			urlAttribute = path.Root("region")
 		}
 		tokenInfoFailure(err, c.BaseURL(), urlAttribute, &resp.Diagnostics)
@@ -224,7 +159,7 @@ func (p *integratorioProvider) Configure(ctx context.Context, req provider.Confi
 	tflog.Debug(ctx, "configured integrator.io client", map[string]any{"base_url": baseURL, "max_retries": maxRetries})
 
 	data := newProviderData(c)
-	data.defaults, data.checks = defaults, limiter
+	data.defaults, data.checks = settings.checks, newHostLimiter(settings.maxChecksPerHost)
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data
@@ -254,14 +189,6 @@ func (p *integratorioProvider) Actions(_ context.Context) []func() action.Action
 // ListResources (terraform query) need Terraform 1.14+.
 func (p *integratorioProvider) ListResources(_ context.Context) []func() list.ListResource {
 	return []func() list.ListResource{NewPostgresConnectionListResource}
-}
-
-// stringOrEnv returns the configured value, or the environment variable when it is not set.
-func stringOrEnv(v types.String, env string) string {
-	if !v.IsNull() {
-		return strings.TrimSpace(v.ValueString())
-	}
-	return strings.TrimSpace(os.Getenv(env))
 }
 
 // settingSource says where a provider setting came from, for messages.

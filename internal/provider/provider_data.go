@@ -17,13 +17,15 @@ type providerData struct {
 	defaults    checkDefaults // the provider block's connectivity_check
 	checks      *hostLimiter  // max_checks_per_database_host
 	lenders     *lenderIndex  // who borrows from whom, for destroy plans
+	creates     *createGuard  // the process's creates (processCreates), see createGuard
 
-	// fastVerify is set only while the refresh fast path is verified (refresh_fast_path.go).
+	// fastVerify is set only while the refresh fast path is verified (postgres_connection_refresh_fast_path.go).
 	fastVerify *fastVerifyReads
 }
 
 func newProviderData(c *client.Client) *providerData {
-	return &providerData{client: c, connections: newConnectionReader(c.Connections), lenders: &lenderIndex{api: c.Connections}}
+	return &providerData{client: c, connections: newConnections(c.Connections), lenders: &lenderIndex{api: c.Connections},
+		creates: processCreates}
 }
 
 // providerDataFrom unpacks the value from Configure. It is nil before the provider is configured

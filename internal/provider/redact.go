@@ -91,3 +91,15 @@ func (r redactor) context(ctx context.Context) context.Context {
 	ctx = tflog.MaskAllFieldValuesStrings(ctx, r.forms...)
 	return tflog.MaskMessageStrings(ctx, r.forms...)
 }
+
+// maskSecrets keeps the secrets out of every log line written with this context.
+func maskSecrets(ctx context.Context, s secrets) context.Context {
+	var values []string
+	for _, v := range []string{s.Password, s.Key, s.Passphrase} {
+		if v != "" {
+			values = append(values, v)
+		}
+	}
+	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "password", "key", "passphrase")
+	return tflog.MaskAllFieldValuesStrings(ctx, values...)
+}

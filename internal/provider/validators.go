@@ -307,3 +307,71 @@ func (propertiesValidator) ValidateMap(_ context.Context, req validator.MapReque
 				"sets it. Remove %q from properties and use %s instead.", key, owner, key, owner))
 	}
 }
+
+var _ validator.String = controlCharValidator{}
+
+// NoControlCharactersValidator refuses text holding a control character (NUL, a line break, a
+// tab, DEL, C1 codes): PostgreSQL's protocol ends its strings at NUL, and the others make a name,
+// a database or a user that nobody can type or see. The message names the character and where it
+// is, never the value. what names the value in the message ("database"); valueOfPath names it by
+// its path instead, for map values.
+func NoControlCharactersValidator(what string) validator.String {
+	return controlCharValidator{what: what}
+}
+
+// valueOfPath is the what of a map's values: the message names the key's path.
+const valueOfPath = "properties value"
+
+type controlCharValidator struct{ what string }
+
+func (v controlCharValidator) Description(context.Context) string {
+	return "must not contain control characters (NUL, line breaks, tabs)"
+}
+
+func (v controlCharValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v controlCharValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	problem := controlCharProblem(req.ConfigValue.ValueString())
+	if problem == "" {
+		return
+	}
+	subject := v.what
+	if v.what == valueOfPath {
+		subject = "value of " + req.Path.String() // properties["application_name"]: Terraform shows only the block
+	}
+	resp.Diagnostics.AddAttributeError(req.Path, "Control Character in "+titleWord(v.what),
+		fmt.Sprintf("The %s %s. Remove it: a value read with file() or a heredoc often ends in a line break, "+
+			"which trimspace() or chomp() removes.", subject, problem))
+}
+
+// controlCharProblem describes the first control character of s and its position, or "" when s
+// has none.
+func controlCharProblem(s string) string {
+	position := 0
+	for _, r := range s {
+		position++
+		if r >= 0x20 && r != 0x7f && (r < 0x80 || r > 0x9f) {
+			continue
+		}
+		name := map[rune]string{0: "NUL", '\t': "a tab", '\n': "a line break (LF)", '\r': "a carriage return (CR)", 0x7f: "DEL"}[r]
+		if name == "" {
+			name = "a control character"
+		}
+		return fmt.Sprintf("contains %s (U+%04X) at character %d", name, r, position)
+	}
+	return ""
+}
+
+// titleWord capitalises the first letter of each word, for a diagnostic summary.
+func titleWord(s string) string {
+	words := strings.Fields(strings.ReplaceAll(s, "_", " "))
+	for i, w := range words {
+		words[i] = strings.ToUpper(w[:1]) + w[1:]
+	}
+	return strings.Join(words, " ")
+}

@@ -127,7 +127,8 @@ func TestHostProblem_neverQuotesSecrets(t *testing.T) {
 }
 
 func FuzzHostProblem(f *testing.F) {
-	for _, seed := range []string{"db.example.com", "postgres://u:p@h:1/d", "[::1]:5432", "10.0.0.1", "a b", "x%y"} {
+	for _, seed := range []string{"db.example.com", "postgres://u:p@h:1/d", "[::1]:5432", "10.0.0.1", "a b", "x%y",
+		"svc:pw@db:5433/orders?sslmode=require", "jdbc:postgresql://h/d?password=p", "h/d?x=y#z"} {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, host string) {
@@ -140,5 +141,62 @@ func FuzzHostProblem(f *testing.F) {
 		if other := hostProblem(scramble(host)); p != "" && other != "" && other != p {
 			t.Errorf("the message depends on the value's letters or digits: %q gives %q, %q gives %q", host, p, scramble(host), other)
 		}
+		// No user information, path or query text is echoed: a marker put in each place, around
+		// this input and in place of its own parts, never shows in the message.
+		for _, probe := range echoProbes(host) {
+			if m := hostProblem(probe); m == "" {
+				t.Errorf("accepted %q", probe)
+			} else if strings.Contains(strings.ToLower(m), strings.ToLower(echoMarker)) {
+				t.Errorf("hostProblem(%q) echoes the user information, path or query: %s", probe, m)
+			}
+		}
 	})
+}
+
+// echoMarker stands for a secret in a host's user information, path or query.
+const echoMarker = "Qz7Xk9Wp"
+
+// echoProbes are host with echoMarker as its user information, password, path and query, added
+// around it and put in place of the parts it has.
+func echoProbes(host string) []string {
+	m := echoMarker
+	probes := []string{
+		m + "@" + host, "svc:" + m + "@" + host, host + "/" + m, host + "/db?password=" + m,
+		"postgres://" + m + ":" + m + "@" + host + "/" + m + "?password=" + m + "#" + m,
+		"postgres://" + host + "/db?" + m, "jdbc:postgresql://" + host + "/db?user=svc&password=" + m,
+	}
+	if at := strings.LastIndex(host, "@"); at >= 0 {
+		probes = append(probes, m+host[at:])
+		if colon := strings.Index(host[:at], ":"); colon >= 0 {
+			probes = append(probes, host[:colon+1]+m+host[at:])
+		}
+	}
+	rest := host
+	if i := strings.Index(host, "://"); i >= 0 {
+		rest = host[i+3:]
+	}
+	if slash := strings.Index(rest, "/"); slash >= 0 {
+		probes = append(probes, host[:len(host)-len(rest)+slash+1]+m)
+	}
+	if q := strings.Index(host, "?"); q >= 0 && strings.Contains(host[:q], "/") {
+		probes = append(probes, host[:q+1]+m)
+	}
+	return probes
+}
+
+func TestControlCharProblem(t *testing.T) {
+	t.Parallel()
+	for s, want := range map[string]string{
+		"orders":         "",
+		"Bestellungen-ü": "",
+		"a\x00":          "contains NUL (U+0000) at character 2",
+		"\r\n":           "contains a carriage return (CR) (U+000D) at character 1",
+		"ü\x7f":          "contains DEL (U+007F) at character 2",
+		"x\u0085":        "contains a control character (U+0085) at character 2",
+		"\x1b[31m":       "contains a control character (U+001B) at character 1",
+	} {
+		if got := controlCharProblem(s); got != want {
+			t.Errorf("controlCharProblem(%q) = %q, want %q", s, got, want)
+		}
+	}
 }

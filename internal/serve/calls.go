@@ -62,18 +62,36 @@ func (v *releasableValues) Value(key any) any {
 }
 
 // releaseAfter is seq, with release called once it has been iterated, however it ends. A stream
-// (list results, action events, state chunks) is read after its call returns.
-func releaseAfter[T any](seq iter.Seq[T], release func()) iter.Seq[T] {
+// (list results, action events, state chunks) is read after its call returns. A panic of seq
+// ends the stream with the item panicked makes of it.
+func releaseAfter[T any](seq iter.Seq[T], release func(), panicked func(v any) T) iter.Seq[T] {
 	if seq == nil {
 		release()
 		return nil
 	}
 	return func(yield func(T) bool) {
 		defer release()
+		reading := false // inside yield: a panic there is the reader's, not seq's
+		defer func() {
+			if v := recover(); v != nil {
+				if reading {
+					panic(v)
+				}
+				yield(panicked(v))
+			}
+		}()
 		for v := range seq {
-			if !yield(v) {
+			reading = true
+			more := yield(v)
+			reading = false
+			if !more {
 				return
 			}
 		}
 	}
+}
+
+// one is a stream of one item.
+func one[T any](item T) iter.Seq[T] {
+	return func(yield func(T) bool) { yield(item) }
 }

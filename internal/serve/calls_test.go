@@ -75,7 +75,7 @@ func TestReleaseAfter(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			released := 0
-			wrapped := releaseAfter(seq, func() { released++ })
+			wrapped := releaseAfter(seq, func() { released++ }, func(any) int { return -1 })
 			var got []int
 			for v := range wrapped {
 				if released != 0 {
@@ -91,9 +91,25 @@ func TestReleaseAfter(t *testing.T) {
 			}
 		})
 	}
+	t.Run("a panic ends the stream with its item", func(t *testing.T) {
+		released := 0
+		panicky := func(yield func(int) bool) {
+			yield(1)
+			panic("boom")
+		}
+		got := slices.Collect(releaseAfter(panicky, func() { released++ }, func(v any) int {
+			if v != "boom" {
+				t.Errorf("panicked(%v)", v)
+			}
+			return -1
+		}))
+		if !slices.Equal(got, []int{1, -1}) || released != 1 {
+			t.Errorf("read %v and released %d times; want [1 -1] and 1", got, released)
+		}
+	})
 	t.Run("no stream", func(t *testing.T) {
 		released := 0
-		if releaseAfter[int](nil, func() { released++ }) != nil || released != 1 {
+		if releaseAfter[int](nil, func() { released++ }, nil) != nil || released != 1 {
 			t.Errorf("a nil stream: released %d times, want 1 at once", released)
 		}
 	})

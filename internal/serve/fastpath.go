@@ -21,7 +21,7 @@ import (
 const FastPathEnvVar = "INTEGRATORIO_REFRESH_FAST_PATH"
 
 // fastPath is a provider that answers some refresh calls itself, at the protocol level, with the
-// answer the framework would give (the provider package's refresh_fast_path.go, proven against
+// answer the framework would give (the provider package's postgres_connection_refresh_fast_path.go, proven against
 // the framework by its tests); false hands the call to the framework.
 type fastPath interface {
 	FastReadResource(context.Context, *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, bool)

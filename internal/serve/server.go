@@ -113,24 +113,40 @@ func (s *Server) recycle() {
 	_, _ = s.inner.StopProvider(context.Background(), &tfprotov6.StopProviderRequest{})
 }
 
-// call runs one call of inner with a context released when it returns.
-func call[Req, Resp any](s *Server, ctx context.Context, req Req, rpc func(context.Context, Req) (Resp, error)) (Resp, error) {
-	ctx, end := s.begin(ctx)
+// call runs one call of inner with a context released when it returns. A panic becomes the
+// response's error diagnostic (recoveredResponse), so the process goes on serving.
+func call[Req, Resp any](s *Server, ctx context.Context, req Req, rpc func(context.Context, Req) (Resp, error)) (resp Resp, err error) {
+	callCtx, end := s.begin(ctx)
 	defer end()
-	return rpc(ctx, req)
+	defer func() {
+		if v := recover(); v != nil {
+			resp, err = recoveredResponse[Resp](panicDiagnostic(ctx, rpcName(rpc), v))
+		}
+	}()
+	return rpc(callCtx, req)
 }
 
 // stream runs one streaming call of inner; it ends once the stream has been read, or when the
-// original context ends if it never is.
-func stream[Req, Resp any](s *Server, ctx context.Context, req Req, rpc func(context.Context, Req) (*Resp, error), wrap func(*Resp, func())) (*Resp, error) {
+// original context ends if it never is. A panic in the call becomes the stream failed gives; one
+// while the stream is read, its last item (wrap's panicked).
+func stream[Req, Resp any](s *Server, ctx context.Context, req Req, rpc func(context.Context, Req) (*Resp, error),
+	wrap func(resp *Resp, release func(), panicked func(v any) *tfprotov6.Diagnostic), failed func(*tfprotov6.Diagnostic) *Resp,
+) (resp *Resp, err error) {
 	callCtx, end := s.begin(ctx)
 	context.AfterFunc(ctx, end)
-	resp, err := rpc(callCtx, req)
+	name := rpcName(rpc)
+	defer func() {
+		if v := recover(); v != nil {
+			end()
+			resp, err = failed(panicDiagnostic(ctx, name, v)), nil
+		}
+	}()
+	resp, err = rpc(callCtx, req)
 	if err != nil || resp == nil {
 		end()
 		return resp, err
 	}
-	wrap(resp, end)
+	wrap(resp, end, func(v any) *tfprotov6.Diagnostic { return panicDiagnostic(ctx, name, v) })
 	return resp, nil
 }
 
@@ -234,8 +250,12 @@ func (s *Server) ValidateListResourceConfig(ctx context.Context, req *tfprotov6.
 }
 
 func (s *Server) ListResource(ctx context.Context, req *tfprotov6.ListResourceRequest) (*tfprotov6.ListResourceServerStream, error) {
-	return stream(s, ctx, req, s.inner.ListResource, func(resp *tfprotov6.ListResourceServerStream, release func()) {
-		resp.Results = releaseAfter(resp.Results, release)
+	return stream(s, ctx, req, s.inner.ListResource, func(resp *tfprotov6.ListResourceServerStream, release func(), panicked func(any) *tfprotov6.Diagnostic) {
+		resp.Results = releaseAfter(resp.Results, release, func(v any) tfprotov6.ListResourceResult {
+			return tfprotov6.ListResourceResult{Diagnostics: []*tfprotov6.Diagnostic{panicked(v)}}
+		})
+	}, func(d *tfprotov6.Diagnostic) *tfprotov6.ListResourceServerStream {
+		return &tfprotov6.ListResourceServerStream{Results: one(tfprotov6.ListResourceResult{Diagnostics: []*tfprotov6.Diagnostic{d}})}
 	})
 }
 
@@ -248,8 +268,13 @@ func (s *Server) PlanAction(ctx context.Context, req *tfprotov6.PlanActionReques
 }
 
 func (s *Server) InvokeAction(ctx context.Context, req *tfprotov6.InvokeActionRequest) (*tfprotov6.InvokeActionServerStream, error) {
-	return stream(s, ctx, req, s.inner.InvokeAction, func(resp *tfprotov6.InvokeActionServerStream, release func()) {
-		resp.Events = releaseAfter(resp.Events, release)
+	completed := func(d *tfprotov6.Diagnostic) tfprotov6.InvokeActionEvent {
+		return tfprotov6.InvokeActionEvent{Type: tfprotov6.CompletedInvokeActionEventType{Diagnostics: []*tfprotov6.Diagnostic{d}}}
+	}
+	return stream(s, ctx, req, s.inner.InvokeAction, func(resp *tfprotov6.InvokeActionServerStream, release func(), panicked func(any) *tfprotov6.Diagnostic) {
+		resp.Events = releaseAfter(resp.Events, release, func(v any) tfprotov6.InvokeActionEvent { return completed(panicked(v)) })
+	}, func(d *tfprotov6.Diagnostic) *tfprotov6.InvokeActionServerStream {
+		return &tfprotov6.InvokeActionServerStream{Events: one(completed(d))}
 	})
 }
 
@@ -262,8 +287,12 @@ func (s *Server) ConfigureStateStore(ctx context.Context, req *tfprotov6.Configu
 }
 
 func (s *Server) ReadStateBytes(ctx context.Context, req *tfprotov6.ReadStateBytesRequest) (*tfprotov6.ReadStateBytesStream, error) {
-	return stream(s, ctx, req, s.inner.ReadStateBytes, func(resp *tfprotov6.ReadStateBytesStream, release func()) {
-		resp.Chunks = releaseAfter(resp.Chunks, release)
+	return stream(s, ctx, req, s.inner.ReadStateBytes, func(resp *tfprotov6.ReadStateBytesStream, release func(), panicked func(any) *tfprotov6.Diagnostic) {
+		resp.Chunks = releaseAfter(resp.Chunks, release, func(v any) tfprotov6.ReadStateByteChunk {
+			return tfprotov6.ReadStateByteChunk{Diagnostics: []*tfprotov6.Diagnostic{panicked(v)}}
+		})
+	}, func(d *tfprotov6.Diagnostic) *tfprotov6.ReadStateBytesStream {
+		return &tfprotov6.ReadStateBytesStream{Chunks: one(tfprotov6.ReadStateByteChunk{Diagnostics: []*tfprotov6.Diagnostic{d}})}
 	})
 }
 

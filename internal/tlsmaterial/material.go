@@ -44,10 +44,11 @@ func setOrNot(v string, secret bool) string {
 // ClientConfig returns the TLS configuration of a client connecting to serverName.
 //
 // With verifyServer, the server certificate must chain to CA (or to the system roots when CA is
-// empty) and match serverName, as libpq's sslmode=verify-full. Without it, the server is not
-// verified at all (sslmode=require), but CA is still parsed so that bad input is reported the
-// same way in both modes. The client certificate (Cert with Key) is sent whenever it is given,
-// and TLS 1.2 is the minimum.
+// empty) and match serverName, as libpq's sslmode=verify-full. Without it, a given CA is still
+// trusted alone: the server certificate must chain to it, only its host name is not checked
+// (sslmode=verify-ca). Without verifyServer and without CA, the server is not verified at all
+// (sslmode=require). The client certificate (Cert with Key) is sent whenever it is given, and
+// TLS 1.2 is the minimum.
 //
 // Errors name the input at fault: ssl_ca, ssl_certificate or ssl_key.
 func (m Material) ClientConfig(serverName string, verifyServer bool) (*tls.Config, error) {
@@ -65,12 +66,15 @@ func (m Material) ClientConfig(serverName string, verifyServer bool) (*tls.Confi
 		if err != nil {
 			return nil, fmt.Errorf("ssl_ca: %w", err)
 		}
+		// Only these CAs, not the system ones as well: libpq trusts exactly sslrootcert.
+		roots := x509.NewCertPool()
+		for _, ca := range cas {
+			roots.AddCert(ca)
+		}
 		if verifyServer {
-			// Only these CAs, not the system ones as well: libpq trusts exactly sslrootcert.
-			cfg.RootCAs = x509.NewCertPool()
-			for _, ca := range cas {
-				cfg.RootCAs.AddCert(ca)
-			}
+			cfg.RootCAs = roots
+		} else {
+			cfg.VerifyConnection = verifyChainOnly(cfg, roots)
 		}
 	}
 
@@ -92,6 +96,28 @@ func (m Material) ClientConfig(serverName string, verifyServer bool) (*tls.Confi
 		return nil, errors.New("ssl_key is set but ssl_certificate is not: a private key is only used together with its client certificate")
 	}
 	return cfg, nil
+}
+
+// verifyChainOnly checks that the server certificate chains to roots, without checking its host
+// name: libpq's sslmode=verify-ca. The x509 error is returned as it is, so callers tell an unknown
+// authority from an expired certificate as they do with full verification. The time is cfg.Time's
+// when set, as crypto/tls's own verification takes it.
+func verifyChainOnly(cfg *tls.Config, roots *x509.CertPool) func(tls.ConnectionState) error {
+	return func(cs tls.ConnectionState) error {
+		if len(cs.PeerCertificates) == 0 {
+			return errors.New("the server sent no certificate")
+		}
+		intermediates := x509.NewCertPool()
+		for _, c := range cs.PeerCertificates[1:] {
+			intermediates.AddCert(c)
+		}
+		opts := x509.VerifyOptions{Roots: roots, Intermediates: intermediates, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+		if cfg.Time != nil {
+			opts.CurrentTime = cfg.Time()
+		}
+		_, err := cs.PeerCertificates[0].Verify(opts)
+		return err
+	}
 }
 
 // clientCertificate assembles Cert and Key into a tls.Certificate.

@@ -106,7 +106,9 @@ func TestClientConfig_handshake(t *testing.T) {
 		{"system roots do not know the test CA", Material{Cert: good.Cert, Key: good.Key}, "localhost", true, &x509.UnknownAuthorityError{}},
 		{"hostname mismatch", good, "db.example.com", true, &x509.HostnameError{}},
 		{"hostname mismatch, not verified", good, "db.example.com", false, nil},
-		{"wrong CA, not verified", Material{CA: otherCA.certPEM, Cert: good.Cert, Key: good.Key}, "localhost", false, nil},
+		// Without host name verification a given CA is still the only one trusted (verify-ca).
+		{"wrong CA, host name not verified", Material{CA: otherCA.certPEM, Cert: good.Cert, Key: good.Key}, "localhost", false, &x509.UnknownAuthorityError{}},
+		{"no CA, not verified", Material{Cert: good.Cert, Key: good.Key}, "db.example.com", false, nil},
 		{"no server name, not verified", good, "", false, nil},
 	}
 	for _, tt := range tests {

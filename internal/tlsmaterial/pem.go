@@ -18,6 +18,14 @@ type block struct {
 
 var beginMarker = []byte("-----BEGIN ")
 
+// MaxPEMSize bounds every PEM input (ssl_ca, ssl_certificate, ssl_key): plan parses them on every
+// run, and a value this large is a mistake (a whole directory, a binary) rather than material.
+// Mozilla's whole CA bundle, the largest input with a reason to exist, is about 215 KiB.
+const MaxPEMSize = 256 << 10
+
+// ErrTooLarge: the input is longer than MaxPEMSize. Returned errors wrap it with the size.
+var ErrTooLarge = errors.New("the value is too large")
+
 // decodeBlocks returns every PEM block of text in order. example is the BEGIN line type shown in
 // hints ("CERTIFICATE", "PRIVATE KEY").
 //
@@ -27,6 +35,10 @@ var beginMarker = []byte("-----BEGIN ")
 // (indentation, literal "\n"): the same text is used later by the integrator.io servers, and plan
 // must not accept what they reject. Such inputs get a hint instead.
 func decodeBlocks(text, example string) ([]block, error) {
+	if len(text) > MaxPEMSize {
+		return nil, fmt.Errorf("%w: %d KiB, more than the %d KiB a PEM setting may hold; give only the PEM blocks needed "+
+			"(for ssl_ca, only the CAs that may sign the server's certificate)", ErrTooLarge, (len(text)+1023)>>10, MaxPEMSize>>10)
+	}
 	data := []byte(text)
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, errors.New("the value is empty: paste the whole PEM text, including the -----BEGIN " + example + "----- line")

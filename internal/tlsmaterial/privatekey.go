@@ -7,6 +7,8 @@ import (
 	"crypto/ed25519"
 	"crypto/rsa"
 	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"errors"
 	"fmt"
 	"strings"
@@ -49,10 +51,13 @@ func IsEncryptedKey(pemText string) bool {
 // Certificates and EC PARAMETERS blocks next to the key are skipped, as OpenSSL skips them in a
 // combined file. A passphrase given for an unencrypted key is ignored; see IsEncryptedKey.
 //
-// Errors match ErrPassphraseRequired, ErrWrongPassphrase, ErrNotAPrivateKey or ErrUnsupportedKey
+// Errors match ErrPassphraseRequired, ErrWrongPassphrase, ErrNotAPrivateKey, ErrUnsupportedKey or ErrTooLarge
 // with errors.Is. They never contain key material or the passphrase.
 func ParsePrivateKey(pemText, passphrase string) (crypto.Signer, error) {
 	blocks, err := decodeBlocks(pemText, "PRIVATE KEY")
+	if errors.Is(err, ErrTooLarge) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrNotAPrivateKey, err)
 	}
@@ -155,6 +160,11 @@ func parseKeyDER(t string, der []byte) (crypto.Signer, error) {
 		}
 		return nil, fmt.Errorf("%w: %s PEM block is not a format this provider reads; %s", ErrUnsupportedKey, t, convertHint)
 	}
+	if err != nil && t == "PRIVATE KEY" {
+		if problem := pkcs8KeyTypeProblem(der); problem != "" {
+			return nil, fmt.Errorf("%w: %s; use an RSA, ECDSA (P-256, P-384 or P-521) or Ed25519 key", ErrUnsupportedKey, problem)
+		}
+	}
 	if err != nil {
 		// Go's parse errors name Go functions, so say it in the user's terms, and catch the common
 		// case of a key whose BEGIN line names the wrong format.
@@ -164,6 +174,65 @@ func parseKeyDER(t string, der []byte) (crypto.Signer, error) {
 		return nil, fmt.Errorf("%w: the %s block is not a valid %s private key (was it copied completely?)", ErrNotAPrivateKey, t, format)
 	}
 	return signer(key)
+}
+
+// Key algorithms of PKCS#8 (RFC 5958) that Go does not parse, by OID, and EC curves it does not
+// support, so a user learns that the key type is the problem, not the copy.
+var (
+	oidKeyEC           = "1.2.840.10045.2.1"
+	unsupportedKeyOIDs = map[string]string{
+		"1.2.840.10040.4.1":     "DSA keys cannot be used for TLS client authentication",
+		"1.3.101.113":           "Ed448 keys are not supported for TLS client authentication here",
+		"1.3.101.111":           "an X448 key can only agree on keys, not sign a TLS handshake",
+		"1.2.840.113549.1.3.1":  "a Diffie-Hellman key can only agree on keys, not sign a TLS handshake",
+		"1.2.840.10046.2.1":     "a Diffie-Hellman key can only agree on keys, not sign a TLS handshake",
+		"1.2.840.113549.1.1.10": "RSASSA-PSS keys (an RSA key restricted to PSS) are not supported here; an unrestricted RSA key is",
+	}
+	ecCurveNames = map[string]string{
+		"1.3.36.3.3.2.8.1.1.7":  "brainpoolP256r1",
+		"1.3.36.3.3.2.8.1.1.11": "brainpoolP384r1",
+		"1.3.36.3.3.2.8.1.1.13": "brainpoolP512r1",
+		"1.3.132.0.10":          "secp256k1",
+		"1.2.156.10197.1.301":   "SM2",
+	}
+)
+
+// pkcs8KeyTypeProblem names the key type of a PKCS#8 structure Go could not parse, when the type
+// is what it cannot use: "" when der is not PKCS#8 at all or its type is one Go reads (the key
+// is then damaged).
+func pkcs8KeyTypeProblem(der []byte) string {
+	var info struct {
+		Version    int
+		Algorithm  pkix.AlgorithmIdentifier
+		PrivateKey []byte
+	}
+	if rest, err := asn1.Unmarshal(der, &info); err != nil || len(rest) > 0 {
+		return ""
+	}
+	oid := info.Algorithm.Algorithm.String()
+	if problem, ok := unsupportedKeyOIDs[oid]; ok {
+		return problem
+	}
+	if oid == oidKeyEC {
+		var curve asn1.ObjectIdentifier
+		if _, err := asn1.Unmarshal(info.Algorithm.Parameters.FullBytes, &curve); err != nil {
+			return ""
+		}
+		switch curve.String() {
+		case "1.2.840.10045.3.1.7", "1.3.132.0.34", "1.3.132.0.35": // P-256, P-384, P-521: a damaged key
+			return ""
+		}
+		name := ecCurveNames[curve.String()]
+		if name == "" {
+			name = "OID " + curve.String()
+		}
+		return "the EC key is on curve " + name + ", which TLS here does not support"
+	}
+	switch oid {
+	case "1.2.840.113549.1.1.1", "1.3.101.112", "1.3.101.110": // RSA, Ed25519, X25519: Go reads these
+		return ""
+	}
+	return "the key's algorithm (OID " + oid + ") is not one TLS client authentication here supports"
 }
 
 // labelFor returns the PEM type under which der would parse, or "".

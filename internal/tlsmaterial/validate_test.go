@@ -33,6 +33,14 @@ func TestValidate(t *testing.T) {
 		{"bad CA", Material{CA: keyPEM}, []Problem{
 			{FieldCA, SeverityError, "Invalid CA Certificate", "The CA certificate cannot be used: PEM block 1 is a private key, not a certificate: a private key belongs in ssl_key, never in a certificate field"},
 		}},
+		{"CA too large", Material{CA: strings.Repeat(ca.certPEM, MaxPEMSize/len(ca.certPEM)+1)}, []Problem{
+			{FieldCA, SeverityError, "Invalid CA Certificate", fmt.Sprintf("The CA certificate cannot be used: the value is too large: %d KiB, more than the 256 KiB a PEM setting may hold; give only the PEM blocks needed (for ssl_ca, only the CAs that may sign the server's certificate)",
+				((MaxPEMSize/len(ca.certPEM)+1)*len(ca.certPEM)+1023)>>10)},
+		}},
+		{"key too large", Material{Cert: client.certPEM, Key: keyPEM + strings.Repeat("#", MaxPEMSize)}, []Problem{
+			{FieldKey, SeverityError, "Invalid Private Key", fmt.Sprintf("The private key cannot be used: the value is too large: %d KiB, more than the 256 KiB a PEM setting may hold; give only the PEM blocks needed (for ssl_ca, only the CAs that may sign the server's certificate)",
+				(len(keyPEM)+MaxPEMSize+1023)>>10)},
+		}},
 		{"bad certificate", Material{Cert: "cert.pem", Key: keyPEM}, []Problem{
 			{FieldCert, SeverityError, "Invalid Client Certificate", "The client certificate cannot be used: no PEM block found: paste the whole PEM text, including the -----BEGIN CERTIFICATE----- line; with file(), check the path"},
 		}},

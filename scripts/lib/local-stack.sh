@@ -66,7 +66,11 @@ RC
 }
 
 # stack_connection_count: how many connections the emulator holds.
-stack_connection_count() { curl -fsS "$STACK_EMULATOR_ROOT/_emulator/connections" | jq length; }
+# The controls need the emulator's token; it goes to curl on stdin, never on its command line.
+stack_connection_count() {
+	printf 'header = "Authorization: Bearer %s"\n' "$INTEGRATORIO_API_TOKEN" |
+		curl -fsS --config - "$STACK_EMULATOR_ROOT/_emulator/connections" | jq length
+}
 
 stack_stop() {
 	local pid

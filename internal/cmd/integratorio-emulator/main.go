@@ -8,8 +8,9 @@
 // http://127.0.0.1:8089/v1"), then one line per seeded agent, logs each request (method, path,
 // status, duration; never tokens or bodies) to stderr, and stops cleanly on SIGINT or SIGTERM.
 // The test controls are under /_emulator on the same address (-h lists them); they answer only
-// requests addressed to a loopback host, and with -controls-require-token (implied by
-// -allow-remote) only with one of the API tokens.
+// requests addressed to a loopback host, and only with one of the API tokens as a bearer token
+// (they hand out every stored secret unmasked, and any local process could otherwise ask);
+// -controls-require-token=false drops the token rule on loopback, never with -allow-remote.
 package main
 
 import (
@@ -91,8 +92,9 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	fs.SetOutput(stderr)
 	fs.Usage = func() { usage(fs, stderr) }
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8089", "loopback `host:port` to listen on; port 0 picks a free one")
-	fs.BoolVar(&o.allowRemote, "allow-remote", false, "let -addr be a non-loopback address (a container's 0.0.0.0:8089, say); implies -controls-require-token")
-	fs.BoolVar(&o.readings.ControlsRequireToken, "controls-require-token", false, "the /_emulator controls require one of the API tokens (Authorization: Bearer <token>)")
+	fs.BoolVar(&o.allowRemote, "allow-remote", false, "let -addr be a non-loopback address (a container's 0.0.0.0:8089, say); the controls then always require the token")
+	fs.BoolVar(&o.readings.ControlsRequireToken, "controls-require-token", true, "the /_emulator controls require one of the API tokens (Authorization: Bearer <token>); "+
+		"=false lets any local process read every stored secret, and is refused with -allow-remote")
 	fs.Var(&tokens, "token", "API `token` to accept (repeatable or comma-separated; default $"+tokenEnv+")")
 	fs.Var(&foreign, "foreign-token", "`token` of the other region, answered 401 naming that region (repeatable)")
 	fs.StringVar(&o.region, "region", emulator.RegionUS, "region to play: us or eu")
@@ -108,6 +110,8 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	fs.BoolVar(&o.readings.OmitCertificates, "omit-certificates", false, "leave rdbms.ssl.ca and .cert out of answers instead of masking them")
 	fs.BoolVar(&o.readings.DropEmptySSL, "drop-empty-ssl", false, "drop an rdbms.ssl object without CA, certificate or key on save")
 	fs.BoolVar(&o.readings.DropUseSSL, "drop-use-ssl", false, "drop rdbms.useSSL on save instead of storing it")
+	fs.BoolVar(&o.readings.DropExternalID, "drop-external-id", false, "drop the externalId a create sends instead of storing it")
+	fs.BoolVar(&o.readings.ListOmitsExternalID, "list-omits-external-id", false, "leave externalId out of connection listings (a GET by id still shows it)")
 	fs.BoolVar(&o.readings.SaveKeepsOffline, "save-keeps-offline", false, "a save leaves offline as it was (by default a clean save of an offline connection clears it)")
 	fs.BoolVar(&o.readings.CreateOffline, "create-offline", false, "new connections are offline until their first test")
 	fs.BoolVar(&o.readings.NoTestEndpoint, "no-test-endpoint", false, "answer 404 to POST /connections/{id}/test")
@@ -130,7 +134,9 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	}
 
 	if o.allowRemote {
-		o.readings.ControlsRequireToken = true
+		if !o.readings.ControlsRequireToken {
+			return o, errors.New("-controls-require-token=false cannot be used with -allow-remote: a client on another machine can send any Host header, so the token is all that guards the controls")
+		}
 	} else if err := checkLoopback(o.addr); err != nil {
 		return o, err
 	}
@@ -213,8 +219,8 @@ Flags:
 `)
 	fs.PrintDefaults()
 	fmt.Fprint(w, `
-Controls, on the same address (only for requests addressed to 127.0.0.1, [::1] or localhost;
-with -controls-require-token or -allow-remote, only with Authorization: Bearer <an API token>):
+Controls, on the same address (only for requests addressed to 127.0.0.1, [::1] or localhost, and
+only with Authorization: Bearer <an API token>, unless -controls-require-token=false):
 `)
 	fmt.Fprint(w, emulator.ControlsHelp())
 }

@@ -48,7 +48,7 @@ func TestParseFlags(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := options{addr: "127.0.0.1:8089", tokens: []string{"from-env"}, region: "us", pageSize: 100,
-		readings: emulator.Config{PingFailureStatus: 200}}
+		readings: emulator.Config{PingFailureStatus: 200, ControlsRequireToken: true}}
 	if !reflect.DeepEqual(o, want) {
 		t.Errorf("defaults %+v, want %+v", o, want)
 	}
@@ -68,7 +68,7 @@ func TestParseFlags(t *testing.T) {
 		readings: emulator.Config{ReturnCertificates: true, OmitCertificates: true, DropEmptySSL: true, SaveKeepsOffline: true, CreateOffline: true,
 			PasswordAlwaysRequired: true, RefuseServerSetFields: true, DropUseSSL: true, MaxLimit: 100, CursorPaging: true, NoTestEndpoint: true, LegacySandbox: true, PingFailureStatus: 422,
 			ScopedTokens: map[string]string{"s1": `{"connections":"full"}`, "s2": `{"connections":"full"}`},
-			LinkHost:     "api-2.example:8443", AgentOnlineField: true, PingErrorsAsStrings: true}}
+			LinkHost:     "api-2.example:8443", AgentOnlineField: true, PingErrorsAsStrings: true, ControlsRequireToken: true}}
 	if !reflect.DeepEqual(o, want) {
 		t.Errorf("got %+v, want %+v", o, want)
 	}
@@ -175,6 +175,31 @@ func TestRun_servesUntilCancelled(t *testing.T) {
 	if status, agent := get("/agents/" + a[1]); status != http.StatusOK || agent["offline"] != false {
 		t.Errorf("seeded agent: %d %v, want online", status, agent)
 	}
+	// The controls hand out unmasked secrets: as a tool, the emulator gives them only to a holder
+	// of its token, even on loopback.
+	controls := strings.TrimSuffix(baseURL, "/v1") + "/_emulator/connections"
+	for name, auth := range map[string]string{"no token": "", "a wrong token": "Bearer not-" + token} {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, controls, nil)
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusUnauthorized || !strings.Contains(string(body), "controls need one of its API tokens") {
+			t.Errorf("controls with %s: %d %s, want 401", name, res.StatusCode, body)
+		}
+	}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, controls, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != http.StatusOK {
+		t.Errorf("controls with the token: %v %v", res, err)
+	} else {
+		res.Body.Close()
+	}
 
 	cancel()
 	select {
@@ -204,9 +229,17 @@ func TestParseFlags_allowRemoteRequiresTokenForControls(t *testing.T) {
 	if !o.allowRemote || !o.readings.ControlsRequireToken {
 		t.Errorf("-allow-remote: %+v, want the controls to require the token", o)
 	}
-	o, err = parseFlags([]string{"-controls-require-token", "-token", "x"}, env(nil), io.Discard)
+	o, err = parseFlags([]string{"-token", "x"}, env(nil), io.Discard)
 	if err != nil || !o.readings.ControlsRequireToken {
-		t.Errorf("-controls-require-token: %+v, %v", o, err)
+		t.Errorf("by default: %+v, %v; want the controls to require the token", o, err)
+	}
+	o, err = parseFlags([]string{"-controls-require-token=false", "-token", "x"}, env(nil), io.Discard)
+	if err != nil || o.readings.ControlsRequireToken {
+		t.Errorf("-controls-require-token=false on loopback: %+v, %v", o, err)
+	}
+	_, err = parseFlags([]string{"-addr", "0.0.0.0:8089", "-allow-remote", "-controls-require-token=false", "-token", "x"}, env(nil), io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "-controls-require-token=false cannot be used with -allow-remote") {
+		t.Errorf("-allow-remote without the token rule: %v", err)
 	}
 }
 
@@ -249,7 +282,8 @@ func TestParseFlags_readings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := emulator.Config{CreateOffline: true, OmitCertificates: true, PingFailureStatus: 422, LinkHost: "api-2.integrator.io", DropEmptySSL: true}
+	want := emulator.Config{CreateOffline: true, OmitCertificates: true, PingFailureStatus: 422, LinkHost: "api-2.integrator.io", DropEmptySSL: true,
+		ControlsRequireToken: true}
 	if !reflect.DeepEqual(o.readings, want) || !reflect.DeepEqual(o.unplayed, []string{"auth.401"}) {
 		t.Errorf("modes %+v (unplayed %v), want %+v (unplayed [auth.401])", o.readings, o.unplayed, want)
 	}

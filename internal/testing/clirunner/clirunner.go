@@ -6,6 +6,7 @@ package clirunner
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -92,6 +93,19 @@ type Result struct {
 
 // Output is stdout and stderr together, for searching and for error messages.
 func (r Result) Output() string { return r.Stdout + r.Stderr }
+
+// ExitCode is the CLI's exit status: 0 on success, -1 when it did not run or was killed. A plan
+// with -detailed-exitcode exits 2 when it has changes.
+func (r Result) ExitCode() int {
+	if r.Err == nil {
+		return 0
+	}
+	var exit *exec.ExitError
+	if errors.As(r.Err, &exit) {
+		return exit.ExitCode()
+	}
+	return -1
+}
 
 // Run runs the CLI with args, without colour or prompts. Err is set when it exits non-zero.
 func (c CLI) Run(ctx context.Context, args ...string) Result {

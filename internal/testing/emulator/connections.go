@@ -6,7 +6,17 @@ import (
 )
 
 func (s *Server) listConnections(w http.ResponseWriter, r *http.Request, _ string) {
-	s.listDocuments(w, r, &s.conns, s.maskedConnection)
+	s.listDocuments(w, r, &s.conns, s.listedConnection)
+}
+
+// listedConnection is a connection as a listing shows it: as a GET does, without externalId
+// under Config.ListOmitsExternalID.
+func (s *Server) listedConnection(doc map[string]any) map[string]any {
+	out := s.maskedConnection(doc)
+	if s.cfg.ListOmitsExternalID {
+		delete(out, "externalId")
+	}
+	return out
 }
 
 func (s *Server) getConnection(w http.ResponseWriter, r *http.Request, id string) {
@@ -34,6 +44,9 @@ func (s *Server) createConnection(w http.ResponseWriter, r *http.Request, _ stri
 		return
 	}
 	s.normalise(doc)
+	if s.cfg.DropExternalID {
+		delete(doc, "externalId")
+	}
 
 	s.mu.Lock()
 	if errs := s.checkReferences(doc, ""); len(errs) > 0 {

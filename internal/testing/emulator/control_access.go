@@ -11,9 +11,9 @@ import (
 // the whole emulator, so:
 //   - they answer only requests addressed to a loopback host (127.0.0.0/8, [::1], localhost),
 //     which a web page cannot make a browser send to a name it controls (DNS rebinding);
-//   - with Config.ControlsRequireToken (the command's -controls-require-token, implied by
-//     -allow-remote) they also require one of the API tokens, as a bearer token, since a client
-//     on another machine can write any Host header it likes.
+//   - with Config.ControlsRequireToken (integratorio-emulator's default, and forced with
+//     -allow-remote) they also require one of the API tokens, as a bearer token: any local
+//     process can write a loopback Host header, and a client on another machine any Host.
 func (s *Server) controlAllowed(w http.ResponseWriter, r *http.Request) bool {
 	if !loopbackHost(r.Host) {
 		writeError(w, http.StatusForbidden, codeForbidden,

@@ -127,6 +127,20 @@ var readingModes = []readingMode{
 		}
 		return false
 	}},
+	{key: "externalid.post", play: func(c *Config, value string) bool {
+		switch {
+		case value == "kept by GET":
+			return true
+		case strings.HasPrefix(value, "dropped"):
+			c.DropExternalID = true
+			return true
+		}
+		return false
+	}},
+	{key: "externalid.list", play: oneOf(map[string]func(*Config){
+		"shown as sent": nil,
+		"absent":        func(c *Config) { c.ListOmitsExternalID = true },
+	})},
 	{key: "serverset.put", play: func(c *Config, value string) bool {
 		switch {
 		case strings.HasPrefix(value, "accepted: "):

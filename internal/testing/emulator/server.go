@@ -107,6 +107,15 @@ type Config struct {
 	// when a connection is saved, as a service that does not store it would. By default it is
 	// stored and returned, and decides whether a test uses SSL.
 	DropUseSSL bool
+	// DropExternalID drops the externalId a create (POST) sends, as a service that keeps it only
+	// from other sources (integration apps, the UI) would. By default it is stored as sent and
+	// returned, as Celigo's request schema lists it; the provider's create marker relies on
+	// neither reading (see internal/provider/postgres_connection_create_recovery.go).
+	DropExternalID bool
+	// ListOmitsExternalID leaves externalId out of GET /connections listings (a GET by id still
+	// shows it), as a service whose listing is not the whole default record might. By default a
+	// listing shows every document as a GET does.
+	ListOmitsExternalID bool
 	// SaveKeepsOffline makes a save (PUT) leave offline as it was, so that only a test
 	// (POST /connections/{id}/ping) sets or clears it: the reading of the UI source's comment
 	// ("calling ping after connection save sets the offline flag"). By default a clean save of
@@ -132,8 +141,9 @@ type Config struct {
 	// documents carry no sandbox field (a multi-environment account).
 	LegacySandbox bool
 	// ControlsRequireToken makes the /_emulator controls require one of Tokens as a bearer
-	// token, as they do when the emulator serves beyond loopback. They always answer only
-	// requests addressed to a loopback host.
+	// token, as integratorio-emulator always does (unless -controls-require-token=false on
+	// loopback). They always answer only requests addressed to a loopback host. In-process
+	// emulators of tests leave it off: only the test holds their address.
 	ControlsRequireToken bool
 
 	// PasswordAlwaysRequired refuses (422) a PostgreSQL connection without rdbms.password even

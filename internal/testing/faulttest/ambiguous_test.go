@@ -2,6 +2,8 @@ package faulttest
 
 import (
 	"fmt"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -86,3 +88,59 @@ func TestFaults_ambiguousCreatesRecovered(t *testing.T) {
 	h.assertEmptyPlan("plan after apply")
 	t.Logf("12 creates, %d with an ambiguous outcome (%s), %d POSTs: no duplicate, none lost", total, report, posts)
 }
+
+// TestFaults_ambiguousCreateWithoutMarkers plays an integrator.io that does not keep the marker a
+// create sends (Config.DropExternalID; one that keeps it but leaves it out of listings is read by
+// id, see TestFaults_concurrentConfigurationsNeverShareConnections): the first of three creates loses its answer after the server
+// acted, so the provider cannot prove which connection is its own. The apply fails naming the
+// candidate and the import command; running that command as given, then applying, ends with
+// every connection in state and nothing left behind.
+func TestFaults_ambiguousCreateWithoutMarkers(t *testing.T) {
+	t.Parallel()
+	for name, cfg := range map[string]emulator.Config{"dropped": {DropExternalID: true}} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarnessConfig(t, cfg)
+			h.writeConfig(connections("c", "unmarked", 3, ""))
+			h.setFaults(emulator.FaultConfig{Rules: []emulator.FaultRule{
+				{Method: "POST", Path: "/v1/connections", Kind: emulator.FaultDropAfter, Count: 1},
+			}})
+			r := h.try("apply", "-auto-approve", "-no-color")
+			h.faultReport()
+			if r.Err == nil {
+				t.Fatal("apply succeeded: the unproven create was adopted")
+			}
+			out := r.Output()
+			before, _, found := strings.Cut(out, "terraform import 'ADDRESS' ")
+			m := importCommand.FindStringSubmatch(out)
+			if m == nil || !found {
+				t.Fatalf("the error gives no import command:\n%s", out)
+			}
+			addr := resourceAddress.FindStringSubmatch(before)
+			if addr == nil {
+				t.Fatalf("the error names no resource address:\n%s", out)
+			}
+			if len(h.stateIDs()) != 2 || len(h.emulatorConnections()) != 3 {
+				t.Fatalf("%d in state, %d in the emulator; want 2 and 3 (the unproven one named, not adopted)",
+					len(h.stateIDs()), len(h.emulatorConnections()))
+			}
+			if _, ok := h.emulatorConnections()[m[1]]; !ok {
+				t.Fatalf("the error names %s, which does not exist", m[1])
+			}
+			t.Logf("the error names %s for %s; importing it as told", m[1], addr[len(addr)-1])
+			h.run("import", "-no-color", addr[len(addr)-1], m[1])
+			h.run("apply", "-auto-approve", "-no-color") // the imported connection gets its password
+			if n := h.assertConsistent("after the import", false); n != 3 {
+				t.Fatalf("after the import: %d connections, want 3", n)
+			}
+			h.assertEmptyPlan("plan after the import")
+		})
+	}
+}
+
+var (
+	// importCommand is the command the "Connection Possibly Created, Not Adopted" error gives.
+	importCommand = regexp.MustCompile(`terraform import 'ADDRESS' ([0-9a-f]{24})`)
+	// resourceAddress is the address Terraform shows with a diagnostic (the last one wins).
+	resourceAddress = regexp.MustCompile(`(?s).*with (` + resourceType + `\.c\["[^"]+"\]),`)
+)

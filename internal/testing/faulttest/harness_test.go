@@ -39,13 +39,20 @@ type harness struct {
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
+	return newHarnessConfig(t, emulator.Config{})
+}
+
+// newHarnessConfig is newHarness with an emulator configured by cfg (its token added).
+func newHarnessConfig(t *testing.T, cfg emulator.Config) *harness {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("fault tests run the Terraform CLI for minutes; skipped with -short")
 	}
 	h := &harness{t: t, token: acctest.RandomToken(), faults: map[string]int{}}
 	// The Pinger is never called: every configuration here turns the API test off, except where
 	// a test says otherwise.
-	h.emu = emulator.New(emulator.Config{Tokens: []string{h.token}})
+	cfg.Tokens = []string{h.token}
+	h.emu = emulator.New(cfg)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.emu.ServeHTTP(w, r)
 		if strings.HasPrefix(r.URL.Path, "/v1/") && r.Context().Err() != nil {
@@ -69,6 +76,20 @@ func newHarness(t *testing.T) *harness {
 		Env: []string{"INTEGRATORIO_API_TOKEN=" + h.token, "INTEGRATORIO_BASE_URL=" + h.url},
 	}
 	return h
+}
+
+// another returns a harness with a working directory (and so a configuration and a state) of its
+// own against the same emulator and account: another team, workspace or CI job.
+func (h *harness) another() *harness {
+	h.t.Helper()
+	o := &harness{t: h.t, emu: h.emu, url: h.url, token: h.token, cli: h.cli, faults: map[string]int{}}
+	o.work = filepath.Join(h.t.TempDir(), "work")
+	if err := os.Mkdir(o.work, 0o700); err != nil {
+		h.t.Fatal(err)
+	}
+	o.cli.Dir = o.work
+	o.cli.Env = slices.Clone(h.cli.Env)
+	return o
 }
 
 // writeConfig writes main.tf: the provider requirement and the given resources.

@@ -27,6 +27,10 @@ func TestFaults_createTimeout(t *testing.T) {
 	if !strings.Contains(r.Output(), "deadline exceeded") {
 		t.Errorf("the error does not say the timeout was reached:\n%s", r.Output())
 	}
+	// The create never acted on may still be acted on later: the error names its marker.
+	if !strings.Contains(strings.Join(strings.Fields(r.Output()), " "), "it carries externalId \"terraform-create-") {
+		t.Errorf("the error does not name the marker a late leftover would carry:\n%s", r.Output())
+	}
 	if r.Duration >= delay {
 		t.Errorf("apply took %s: it waited for the server instead of stopping at the 3s timeout", r.Duration)
 	}

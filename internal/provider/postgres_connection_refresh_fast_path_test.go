@@ -22,7 +22,7 @@ import (
 	"github.com/integratorio/terraform-provider-integratorio/internal/testing/emulator"
 )
 
-// The equivalence harness of the refresh fast path (refresh_fast_path.go): every request goes to
+// The equivalence harness of the refresh fast path (postgres_connection_refresh_fast_path.go): every request goes to
 // the framework's server and to the fast path of one configured provider, and wherever the fast
 // path answers, its answer must be the framework's, byte for byte (states and identities as
 // msgpack, private state, diagnostics with their paths). The framework answers first, so a read

@@ -8,6 +8,7 @@ import (
 
 	"github.com/integratorio/terraform-provider-integratorio/internal/testing/acctest"
 	"github.com/integratorio/terraform-provider-integratorio/internal/testing/emulator"
+	"github.com/integratorio/terraform-provider-integratorio/internal/testing/pgserver"
 )
 
 // unreachableBody is a connection to a port nothing listens on: any check fails.
@@ -89,4 +90,52 @@ provider "integratorio" {
 			ExpectError: acctest.ErrorText("max_checks_per_database_host", "value must be between 1 and 50, got: 0"),
 		}},
 	})
+}
+
+// A server nobody verified gets no password unless the provider block opts out; with the opt-out
+// the impostor gets it, which is the exposure the setting's description names.
+func TestEmulatorProvider_allowPasswordToUnverifiedServer(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t, emulator.Config{})
+	im := pgserver.StartImpostor(t, pgserver.AuthCleartext, false)
+	const password = "unverified-bait-3c81d7"
+	body := fmt.Sprintf(`
+  name     = "Legacy md5 server"
+  host     = %q
+  port     = %d
+  database = "orders"
+  username = "svc"
+  password = %q
+  connectivity_check = { via_api = false }
+`, im.Host, im.Port, password)
+	optOut := fmt.Sprintf(`
+provider "integratorio" {
+  base_url  = %q
+  api_token = %q
+  connectivity_check = { allow_password_to_unverified_server = true }
+}
+`, env.URL, env.Token)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: connConfig(env, body),
+				ExpectError: acctest.ErrorText("Direct Connectivity Check Failed",
+					"the password was not sent: "+im.Addr()+" asked for it in cleartext or as MD5 over a connection without TLS (use_ssl = false)",
+					"connectivity_check = { allow_password_to_unverified_server = true } in the provider block"),
+			},
+			{
+				PreConfig: func() {
+					if got := im.Received(); len(got) != 0 {
+						t.Errorf("without the opt-out the impostor received %q", got)
+					}
+				},
+				Config:      optOut + "resource \"integratorio_postgres_connection\" \"test\" {" + body + "\n}\n",
+				ExpectError: acctest.ErrorText("Direct Connectivity Check Failed", "PostgreSQL rejected the password"),
+			},
+		},
+	})
+	if got := im.Received(); len(got) != 1 || got[0] != password {
+		t.Errorf("with the opt-out the impostor received %q; want the password once", got)
+	}
 }

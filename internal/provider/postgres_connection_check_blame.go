@@ -22,6 +22,7 @@ type checkBlame struct {
 	operationCut bool          // whether timeouts.<operation> ends before connectivity_check.timeout would
 	operationDef time.Duration // timeouts.<operation>'s default
 	writeOnly    map[string]string
+	useSSL       bool // whether the connection uses TLS: the attribute an unverified server is shown on
 }
 
 // newCheckBlame gathers what checkBlame needs from the planned connection, its effective checks
@@ -39,6 +40,7 @@ func newCheckBlame(ctx context.Context, m postgresConnectionModel, plan checkPla
 	}
 	b.ownTimeoutOK = configuredCheckTimeout(ctx, m)
 	b.writeOnly = m.writeOnlyInUse()
+	b.useSSL = m.UseSSL.ValueBool()
 	return b
 }
 
@@ -67,6 +69,11 @@ func (b *checkBlame) attribute(f *pgcheck.Failure) (p path.Path, ok bool) {
 		return path.Empty(), false
 	case pgcheck.KindServerCertificate:
 		return path.Root("ssl_ca"), true
+	case pgcheck.KindUnverifiedServer:
+		if b.useSSL {
+			return path.Root("ssl_verify_server_certificate"), true
+		}
+		return path.Root("use_ssl"), true
 	case pgcheck.KindClientCertificate:
 		return path.Root("ssl_certificate"), true
 	case pgcheck.KindRefused:

@@ -2,8 +2,6 @@ package provider_test
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -13,8 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-
-	"github.com/integratorio/terraform-provider-integratorio/internal/client"
 	"github.com/integratorio/terraform-provider-integratorio/internal/testing/acctest"
 	"github.com/integratorio/terraform-provider-integratorio/internal/testing/emulator"
 	"github.com/integratorio/terraform-provider-integratorio/internal/testing/pgserver"
@@ -84,74 +80,6 @@ func TestEmulatorPostgresConnection_verifyNullWithoutSSLAndImportByURL(t *testin
 			},
 		},
 	})
-}
-
-// State written by earlier versions holds ssl_verify_server_certificate = true without TLS: the
-// next plan corrects it silently, with no change to apply.
-func TestEmulatorCLI_verifyTrueInOldStateIsNoDiff(t *testing.T) {
-	t.Parallel()
-	pg := acctest.Postgres(t)
-	env := acctest.NewEnv(t, emulator.Config{})
-	cli := newCLI(t, env)
-	config := "resource \"integratorio_postgres_connection\" \"test\" {" + plainBody(pg, "") + "}\n"
-	if out, err := cliOutput(t, cli, config, "apply", "-auto-approve", "-no-color"); err != nil {
-		t.Fatalf("apply failed:\n%s", out)
-	}
-	statePath := filepath.Join(cli.Dir, "terraform.tfstate")
-	state, err := os.ReadFile(statePath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	const now, before = `"ssl_verify_server_certificate": null`, `"ssl_verify_server_certificate": true`
-	if !strings.Contains(string(state), now) {
-		t.Fatalf("state lacks %s:\n%s", now, state)
-	}
-	if err := os.WriteFile(statePath, []byte(strings.Replace(string(state), now, before, 1)), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	res := cli.Run(t.Context(), "plan", "-no-color", "-detailed-exitcode")
-	if res.Err != nil {
-		t.Fatalf("the plan over an earlier version's state is not empty (exit 2 means changes):\n%s", res.Output())
-	}
-	wantNotIn(t, strings.Join(strings.Fields(res.Output()), " "), "ssl_verify_server_certificate")
-}
-
-// A configuration generated for an import has password = null: plans that change nothing pass,
-// with a warning that the next change will need the password.
-func TestEmulatorCLI_generatedConfigWarnsAboutPassword(t *testing.T) {
-	t.Parallel()
-	pg := acctest.Postgres(t)
-	env := acctest.NewEnv(t, emulator.Config{})
-	created, err := apiClient(t, env).Connections.Create(t.Context(), &client.Connection{
-		Type: client.ConnectionTypeRDBMS, Name: "Made in the UI",
-		RDBMS: &client.RDBMS{Type: client.RDBMSTypePostgreSQL, Host: pg.Host, Port: client.Port(pg.Port),
-			Database: pg.Database, User: pg.PasswordUser, Password: pg.Password},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cli := newCLI(t, env)
-	importBlock := fmt.Sprintf(`
-import {
-  to = integratorio_postgres_connection.imported
-  id = %q
-}
-`, created.ID)
-	out, err := cliOutput(t, cli, importBlock, "plan", "-no-color", "-generate-config-out=generated.tf")
-	if err != nil {
-		t.Fatalf("planning the import failed:\n%s", out)
-	}
-	out, err = cliOutput(t, cli, importBlock, "apply", "-auto-approve", "-no-color")
-	if err != nil {
-		t.Fatalf("applying the import failed:\n%s", out)
-	}
-	wantIn(t, out, "Warning: Password Needed for the Next Change", "with integratorio_postgres_connection.imported",
-		"the next change will fail with Missing Password. Set password (from a sensitive variable), or password_wo with password_wo_version, now.")
-	out, err = cliOutput(t, cli, "", "plan", "-no-color", "-detailed-exitcode")
-	if err != nil {
-		t.Fatalf("the plan after the import is not empty:\n%s", out)
-	}
-	wantIn(t, out, "Warning: Password Needed for the Next Change")
 }
 
 // A level above the licence is warned about at the plan and the apply that ask for it; afterwards

@@ -16,21 +16,38 @@ type connectionLister interface {
 	Get(ctx context.Context, id string) (*client.Connection, error)
 }
 
+// connectionWriter is the part of the client that changes connections (a test may change the
+// offline flag, so it counts as a write).
+type connectionWriter interface {
+	Create(ctx context.Context, doc *client.Connection) (*client.Connection, error)
+	Replace(ctx context.Context, id string, doc *client.Connection) (*client.Connection, error)
+	Delete(ctx context.Context, id string) error
+	Ping(ctx context.Context, id string) error
+}
+
+// connectionsAPI is the whole of the client the reader and its writes use.
+type connectionsAPI interface {
+	connectionLister
+	connectionWriter
+}
+
 // snapshotTTL bounds how long a listed snapshot answers reads. A refresh walk reads every
 // resource within seconds; anything older is fetched again.
 const snapshotTTL = 30 * time.Second
 
 // connectionReader answers resource reads. A read that arrives alone costs one GET. When several
 // arrive together (a refresh of many resources), they share one listing of all connections, and
-// reads that follow use that snapshot. Every write made through this provider process invalidates
-// the snapshot, so a read never sees an object older than this process's own last write to it.
+// reads that follow use that snapshot. Every write of this provider process goes through the
+// reader (Create, Replace, Delete, Ping), which drops the snapshot after it, so a read never sees
+// an object older than this process's own last write to it, and no write path can forget to.
 //
 // The snapshot holds only PostgreSQL connections (an account's other connections are never read
 // here), and a read takes its document out: a refresh reads each resource once, so the snapshot
 // empties as the refresh goes, and a second read of the same id costs a GET.
 type connectionReader struct {
-	api connectionLister
-	now func() time.Time
+	api    connectionLister
+	writes connectionWriter // nil in tests that only read
+	now    func() time.Time
 
 	mu         sync.Mutex
 	active     int // reads in progress
@@ -53,8 +70,39 @@ func newConnectionReader(api connectionLister) *connectionReader {
 	return &connectionReader{api: api, now: time.Now}
 }
 
-// Invalidate must be called after every create, update or delete.
-func (r *connectionReader) Invalidate() {
+// newConnections is the reader of the provider's data, through which its writes go too.
+func newConnections(api connectionsAPI) *connectionReader {
+	r := newConnectionReader(api)
+	r.writes = api
+	return r
+}
+
+// Create POSTs a new connection (see client.ConnectionsService.Create).
+func (r *connectionReader) Create(ctx context.Context, doc *client.Connection) (*client.Connection, error) {
+	defer r.invalidate()
+	return r.writes.Create(ctx, doc)
+}
+
+// Replace PUTs a connection's whole document.
+func (r *connectionReader) Replace(ctx context.Context, id string, doc *client.Connection) (*client.Connection, error) {
+	defer r.invalidate()
+	return r.writes.Replace(ctx, id, doc)
+}
+
+// Delete deletes a connection.
+func (r *connectionReader) Delete(ctx context.Context, id string) error {
+	defer r.invalidate()
+	return r.writes.Delete(ctx, id)
+}
+
+// Ping runs integrator.io's test of a saved connection, which may set or clear its offline flag.
+func (r *connectionReader) Ping(ctx context.Context, id string) error {
+	defer r.invalidate()
+	return r.writes.Ping(ctx, id)
+}
+
+// invalidate drops the snapshot; every write calls it.
+func (r *connectionReader) invalidate() {
 	r.mu.Lock()
 	r.generation++
 	r.snapshot = nil

@@ -85,31 +85,6 @@ import {
 	wantNotIn(t, out, "state rm")
 }
 
-// A write-only secret's problems name the write-only attribute the configuration uses.
-func TestCLI_writeOnlyAttributesNamedInMessages(t *testing.T) {
-	t.Parallel()
-	pg := acctest.Postgres(t)
-	env := acctest.NewEnv(t, emulator.Config{})
-	cli := newCLI(t, env)
-	out, err := cliOutput(t, cli, fmt.Sprintf(`
-resource "integratorio_postgres_connection" "test" {
-  name               = "Encrypted key"
-  host               = "db.example.com"
-  database           = "orders"
-  username           = "svc"
-  use_ssl            = true
-  ssl_ca             = %q
-  ssl_certificate    = %q
-  ssl_key_wo         = %q
-  ssl_key_wo_version = 1
-}
-`, pg.CA, pg.ClientCert, pg.ClientKeyEncrypted), "validate", "-no-color")
-	if err == nil {
-		t.Fatalf("an encrypted key without its passphrase validated:\n%s", out)
-	}
-	wantIn(t, out, "Error: Private Key Passphrase Required", "The private key is encrypted, so its passphrase is needed: set ssl_passphrase_wo.")
-}
-
 // An import block's identity takes the connection page's address, as the import ID does.
 func TestEmulatorCLI_importIdentityTakesThePageAddress(t *testing.T) {
 	acctest.UseTerraform115(t)
@@ -134,38 +109,40 @@ import {
 	wantIn(t, out, "integratorio_postgres_connection.imported: Refreshing state... [id="+created.ID+"]", `id = "`+created.ID+`"`, "1 to import")
 }
 
-// A region typo in the environment is reported once, naming the environment variable, with the
-// region meant; one in the block is reported once too, by the block's attribute.
-func TestEmulatorCLI_regionTypoOnceWhateverItsSource(t *testing.T) {
+// A configuration generated for an import has password = null: plans that change nothing pass,
+// with a warning that the next change will need the password.
+func TestEmulatorCLI_generatedConfigWarnsAboutPassword(t *testing.T) {
 	t.Parallel()
+	pg := acctest.Postgres(t)
 	env := acctest.NewEnv(t, emulator.Config{})
+	created, err := apiClient(t, env).Connections.Create(t.Context(), &client.Connection{
+		Type: client.ConnectionTypeRDBMS, Name: "Made in the UI",
+		RDBMS: &client.RDBMS{Type: client.RDBMSTypePostgreSQL, Host: pg.Host, Port: client.Port(pg.Port),
+			Database: pg.Database, User: pg.PasswordUser, Password: pg.Password},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	cli := newCLI(t, env)
-	cli.Env = []string{"INTEGRATORIO_API_TOKEN=" + env.Token, "INTEGRATORIO_REGION=europe"}
-	lookup := `
-data "integratorio_agents" "all" {}
-`
-	out, err := cliOutput(t, cli, lookup, "plan", "-no-color")
-	if err == nil {
-		t.Fatalf("INTEGRATORIO_REGION=europe was accepted:\n%s", out)
-	}
-	wantIn(t, out, "Error: Invalid integrator.io Region",
-		`The region "europe" (from the INTEGRATORIO_REGION environment variable) is not one this provider knows: use "us" or "eu". Did you mean "eu"?`)
-	if n := strings.Count(out, "Invalid integrator.io Region"); n != 1 {
-		t.Errorf("the region typo was reported %d times, want once:\n%s", n, out)
-	}
-
-	cli.Env = []string{"INTEGRATORIO_API_TOKEN=" + env.Token}
-	out, err = cliOutput(t, cli, `
-provider "integratorio" {
-  region = "EUR"
+	importBlock := fmt.Sprintf(`
+import {
+  to = integratorio_postgres_connection.imported
+  id = %q
 }
-`+lookup, "plan", "-no-color")
-	if err == nil {
-		t.Fatalf("region = \"EUR\" was accepted:\n%s", out)
+`, created.ID)
+	out, err := cliOutput(t, cli, importBlock, "plan", "-no-color", "-generate-config-out=generated.tf")
+	if err != nil {
+		t.Fatalf("planning the import failed:\n%s", out)
 	}
-	wantIn(t, out, `The region "EUR" is not one this provider knows: use "us" or "eu". Did you mean "eu"?`, `: region = "EUR"`)
-	if n := strings.Count(out, "Invalid integrator.io Region"); n != 1 {
-		t.Errorf("the region typo was reported %d times, want once:\n%s", n, out)
+	out, err = cliOutput(t, cli, importBlock, "apply", "-auto-approve", "-no-color")
+	if err != nil {
+		t.Fatalf("applying the import failed:\n%s", out)
 	}
-	wantNotIn(t, out, "`")
+	wantIn(t, out, "Warning: Password Needed for the Next Change", "with integratorio_postgres_connection.imported",
+		"the next change will fail with Missing Password. Set password (from a sensitive variable), or password_wo with password_wo_version, now.")
+	out, err = cliOutput(t, cli, "", "plan", "-no-color", "-detailed-exitcode")
+	if err != nil {
+		t.Fatalf("the plan after the import is not empty:\n%s", out)
+	}
+	wantIn(t, out, "Warning: Password Needed for the Next Change")
 }

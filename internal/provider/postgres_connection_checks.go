@@ -125,7 +125,7 @@ func (r *postgresConnectionResource) runChecks(ctx context.Context, m postgresCo
 	defer release()
 	blame := newCheckBlame(ctx, m, plan)
 	if plan.direct {
-		diags.Append(directCheck(ctx, doc, plan.timeout, blame)...)
+		diags.Append(directCheck(ctx, doc, plan.timeout, r.data.checkDefaults().allowUnverified, blame)...)
 		if diags.HasError() {
 			return diags
 		}
@@ -140,19 +140,17 @@ func (r *postgresConnectionResource) checkAgent(ctx context.Context, id string) 
 	var diags diag.Diagnostics
 	agent, err := r.data.client.Agents.Get(ctx, id)
 	switch {
-	case isNotFound(err):
-		diags.AddAttributeError(path.Root("agent_id"), "Agent Not Found",
-			fmt.Sprintf("No on-premise agent with id %s exists in this integrator.io account. Look the agent up with the "+
-				"integratorio_agent data source, or create one in integrator.io under Resources → Agents. Nothing was saved.", id))
-	case isForbidden(err):
-		diags.AddAttributeError(path.Root("agent_id"), "Token Lacks Agent Access",
-			fmt.Sprintf("Before saving an on-premise connection the provider checks that its agent is online, but "+
-				"integrator.io refused to read agent %s with this API token: %s\n\n%s\n\nNothing was saved. To save the "+
-				"connection with this token anyway, without any check, set connectivity_check = { via_api = false, direct = false }.",
-				id, err, agentAccessMissing))
 	case err != nil:
-		diags.AddAttributeError(path.Root("agent_id"), "Cannot Check Agent",
-			fmt.Sprintf("Reading agent %s from integrator.io failed: %s", id, err))
+		agentError(&diags, err, agentCall{
+			at:    path.Root("agent_id"),
+			doing: "read agent " + id,
+			notFound: fmt.Sprintf("No on-premise agent with id %s exists in this integrator.io account. Look the agent up with the "+
+				"integratorio_agent data source, or create one in integrator.io under Resources → Agents. Nothing was saved.", id),
+			context: "Before saving an on-premise connection the provider checks that its agent is online, but ",
+			advice: "\n\nNothing was saved. To save the connection with this token anyway, without any check, set " +
+				"connectivity_check = { via_api = false, direct = false }.",
+			failed: "Cannot Check Agent",
+		})
 	case agent.Offline:
 		diags.AddAttributeError(path.Root("agent_id"), "Agent Offline",
 			fmt.Sprintf("Agent %q (%s) is offline: %s. integrator.io reaches on-premise databases only through a running agent. "+
@@ -191,52 +189,87 @@ func directSettings(doc *client.Connection, timeout time.Duration) pgcheck.Setti
 	return settings
 }
 
-// directCheck logs in to the database of doc from the machine running Terraform. With a blame,
-// a failure that is one attribute's is reported on that attribute.
-func directCheck(ctx context.Context, doc *client.Connection, timeout time.Duration, blame *checkBlame) diag.Diagnostics {
-	var diags diag.Diagnostics
+// directOutcome is what a direct login with a connection's settings found. It holds facts only:
+// the resource (directCheck) and the connection test action word their own diagnostics from it.
+type directOutcome struct {
+	target   string           // host:port (database, user), as the diagnostics name it
+	err      error            // nil when the login worked
+	failure  *pgcheck.Failure // err as pgcheck classified it; nil when it did not
+	notTried []pgcheck.NotTried
+}
+
+// runDirect logs in to PostgreSQL from here with the settings of doc, and logs the outcome.
+// allowUnverified is the provider's allow_password_to_unverified_server.
+func runDirect(ctx context.Context, doc *client.Connection, timeout time.Duration, allowUnverified bool) directOutcome {
 	settings := directSettings(doc, timeout)
-	target := fmt.Sprintf("%s:%d (database %q, user %q)", settings.Host, settings.Port, settings.Database, settings.User)
+	settings.AllowPasswordToUnverifiedServer = allowUnverified
+	o := directOutcome{target: fmt.Sprintf("%s:%d (database %q, user %q)", settings.Host, settings.Port, settings.Database, settings.User)}
 	start := time.Now()
 	res, err := pgcheck.Check(ctx, settings)
-	fields := map[string]any{"check": "direct", "target": target, "duration_ms": time.Since(start).Milliseconds()}
+	fields := map[string]any{"check": "direct", "target": o.target, "duration_ms": time.Since(start).Milliseconds()}
 	if err != nil {
 		fields["error"] = err.Error()
 		tflog.Warn(ctx, "connectivity check failed", fields)
-		reason, hint := err.Error(), ""
-		var f *pgcheck.Failure
-		if errors.As(err, &f) {
-			reason, hint = f.Message, f.Hint
-		}
-		detail := fmt.Sprintf("Terraform could not log in to PostgreSQL at %s from this machine: %s\n\n", target, reason)
-		if hint != "" {
-			detail += "How to fix: " + hint + "\n\n"
-		}
-		if f != nil && f.Kind == pgcheck.KindTimeout {
-			detail += blame.timeoutAdvice()
-		}
-		if f != nil && f.Kind == pgcheck.KindTooManyConnections {
-			detail += "Applying many connections to one server at once opens a login for each: apply with a lower " +
-				"-parallelism (such as terraform apply -parallelism=4), or lower max_checks_per_database_host in the provider block.\n\n"
-		}
-		detail += "Nothing was created or changed."
-		if dependsOnWhereTerraformRuns(f) {
-			detail += " If the database is reachable from integrator.io but not from where " +
-				"Terraform runs, skip this check with connectivity_check = { direct = false }."
-		}
-		if blame != nil {
-			detail = nameWriteOnly(detail, blame.writeOnly)
-		}
-		if at, ok := blame.attribute(f); ok {
-			diags.AddAttributeError(at, "Direct Connectivity Check Failed", detail)
-			return diags
-		}
-		diags.AddError("Direct Connectivity Check Failed", detail)
-		return diags
+		o.err = err
+		errors.As(err, &o.failure)
+		return o
 	}
 	fields["tls"], fields["server_version"], fields["attempts"] = res.TLS, res.ServerVersion, res.Attempts
 	tflog.Info(ctx, "connectivity check passed", fields)
-	diags.Append(propertiesNotTriedWarning(res.NotTried)...)
+	o.notTried = res.NotTried
+	return o
+}
+
+// explanation says what failed and how to fix it, in words that fit every caller: what the
+// failure means for the caller's operation, and how to skip the check, are the caller's to add.
+func (o directOutcome) explanation() string {
+	reason, hint := o.err.Error(), ""
+	if o.failure != nil {
+		reason, hint = o.failure.Message, o.failure.Hint
+	}
+	text := fmt.Sprintf("Terraform could not log in to PostgreSQL at %s from this machine: %s\n\n", o.target, reason)
+	if hint != "" {
+		text += "How to fix: " + hint + "\n\n"
+	}
+	if o.failure != nil && o.failure.Kind == pgcheck.KindTooManyConnections {
+		text += "Applying many connections to one server at once opens a login for each: apply with a lower " +
+			"-parallelism (such as terraform apply -parallelism=4), or lower max_checks_per_database_host in the provider block.\n\n"
+	}
+	return text
+}
+
+// timedOut reports whether the login ran out of time.
+func (o directOutcome) timedOut() bool {
+	return o.failure != nil && o.failure.Kind == pgcheck.KindTimeout
+}
+
+// directCheck is the resource's direct check before a save: an error that says nothing was saved
+// and, for failures that depend on where Terraform runs, how to skip the check. With a blame, a
+// failure that is one attribute's is reported on that attribute.
+func directCheck(ctx context.Context, doc *client.Connection, timeout time.Duration, allowUnverified bool, blame *checkBlame) diag.Diagnostics {
+	var diags diag.Diagnostics
+	o := runDirect(ctx, doc, timeout, allowUnverified)
+	if o.err == nil {
+		diags.Append(propertiesNotTriedWarning(o.notTried)...)
+		return diags
+	}
+	detail := o.explanation()
+	if o.timedOut() {
+		detail += blame.timeoutAdvice()
+	}
+	detail += "Nothing was created or changed."
+	if dependsOnWhereTerraformRuns(o.failure) {
+		detail += " If the database is reachable from integrator.io but not from where " +
+			"Terraform runs, skip this check with connectivity_check = { direct = false }."
+	}
+	if blame != nil {
+		detail = nameWriteOnly(detail, blame.writeOnly)
+	}
+	if at, ok := blame.attribute(o.failure); ok {
+		diags.AddAttributeError(at, "Direct Connectivity Check Failed", detail)
+		return diags
+	}
+	diags.AddError("Direct Connectivity Check Failed", detail)
 	return diags
 }
 
@@ -308,11 +341,7 @@ func (r *postgresConnectionResource) apiCheck(ctx context.Context, doc *client.C
 		if rejectedFieldsAs(err, doc.Name, wo, &diags) {
 			return diags // the document itself was refused, not the connection
 		}
-		reason := err.Error()
-		var apiErr *client.APIError
-		if errors.As(err, &apiErr) && apiErr.Message != "" {
-			reason = apiErr.Message
-		}
+		reason := apiMessage(err)
 		if errors.Is(err, context.DeadlineExceeded) && blame != nil {
 			diags.AddAttributeError(blame.timeoutAttribute(), "integrator.io Connection Test Failed",
 				fmt.Sprintf("integrator.io did not finish testing connection %q before saving it: %s\n\n%s"+
@@ -359,44 +388,64 @@ func connectionSettingsChanged(plan, state postgresConnectionModel) bool {
 	return false
 }
 
-// testSavedConnection runs integrator.io's test of the saved connection, as the integrator.io UI
-// does after every save: that test, not the save, is what sets or clears the connection's offline
-// flag. It returns the flag the test left. A failed test does not undo the save (the connection
-// exists and goes into state), so it is a warning that says the connection is offline.
-func (r *postgresConnectionResource) testSavedConnection(ctx context.Context, saved *client.Connection, timeout time.Duration) (offline bool, diags diag.Diagnostics) {
+// savedTest is what integrator.io's test of a saved connection found. It holds facts only: the
+// resource (testSavedConnection) and the connection test action word their own diagnostics.
+type savedTest struct {
+	err         error // nil when the test passed
+	offline     bool  // the flag the test left
+	offlineRead bool  // whether offline was read back after the test (false: the read failed)
+}
+
+// testSaved runs integrator.io's test of saved connection id (ping runs it, after taking whatever
+// slot the caller needs) and tells the offline flag it left: the test, not a save, sets or clears
+// it. A passing test clears it; after a failed test or none at all (a time-out, a refused token)
+// the flag is read back, as integrator.io now holds it. ping goes through data.connections, which
+// drops its cached listing, as the test may have changed the flag.
+func testSaved(ctx context.Context, data *providerData, id string, timeout time.Duration, ping func(context.Context) error) savedTest {
 	testCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	start := time.Now()
-	var err error
-	if saved.RDBMS != nil {
-		var release func()
-		if release, err = r.data.checks.acquire(testCtx, saved.RDBMS.Host, int64(saved.RDBMS.Port)); err == nil {
-			defer release()
-		}
+	var t savedTest
+	t.err = ping(testCtx)
+	fields := map[string]any{"id": id, "passed": t.err == nil, "duration_ms": time.Since(start).Milliseconds()}
+	if t.err != nil {
+		fields["error"] = t.err.Error()
 	}
-	if err == nil {
-		err = r.data.client.Connections.Ping(testCtx, saved.ID)
-	}
-	r.data.connections.Invalidate() // the test may have changed the flag
-	fields := map[string]any{"check": "saved", "id": saved.ID, "duration_ms": time.Since(start).Milliseconds()}
-	if err == nil {
-		tflog.Info(ctx, "integrator.io's test of the saved connection passed", fields)
-		return false, nil
-	}
-	fields["error"] = err.Error()
-	tflog.Warn(ctx, "integrator.io's test of the saved connection failed", fields)
+	tflog.Info(ctx, "integrator.io's test of a saved connection", fields)
 
-	// Whether the answer was a failed test or no answer at all (a time-out, a refused token), the
-	// flag integrator.io now holds is what state must record: read it back.
-	offline = saved.Offline
+	if t.err == nil {
+		t.offlineRead = true // a passing test clears the flag (integratorio-api.md, offline)
+		return t
+	}
 	readCtx, cancelRead := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancelRead()
-	if current, readErr := r.data.client.Connections.Get(readCtx, saved.ID); readErr == nil {
-		offline = current.Offline
+	if current, err := data.client.Connections.Get(readCtx, id); err == nil {
+		t.offline, t.offlineRead = current.Offline, true
 	}
-	reason := err.Error()
-	if apiErr, ok := errors.AsType[*client.APIError](err); ok && apiErr.Message != "" {
-		reason = apiErr.Message
+	return t
+}
+
+// testSavedConnection runs integrator.io's test of the saved connection, as the integrator.io UI
+// does after every save, and returns the offline flag it left. A failed test does not undo the
+// save (the connection exists and goes into state), so it is a warning that says whether the
+// connection is offline.
+func (r *postgresConnectionResource) testSavedConnection(ctx context.Context, saved *client.Connection, timeout time.Duration) (offline bool, diags diag.Diagnostics) {
+	t := testSaved(ctx, r.data, saved.ID, timeout, func(ctx context.Context) error {
+		if saved.RDBMS != nil {
+			release, err := r.data.checks.acquire(ctx, saved.RDBMS.Host, int64(saved.RDBMS.Port))
+			if err != nil {
+				return err
+			}
+			defer release()
+		}
+		return r.data.connections.Ping(ctx, saved.ID)
+	})
+	offline = saved.Offline
+	if t.offlineRead {
+		offline = t.offline
+	}
+	if t.err == nil {
+		return offline, nil
 	}
 	status := "integrator.io marks it offline: flows that use it will not run until a test passes."
 	if !offline {
@@ -404,7 +453,7 @@ func (r *postgresConnectionResource) testSavedConnection(ctx context.Context, sa
 	}
 	diags.AddAttributeWarning(path.Root("offline"), "Connection Saved but integrator.io's Test of It Failed",
 		fmt.Sprintf("Connection %q (%s) was saved. integrator.io's test of the saved connection then reported: %s\n\n%s "+
-			"Fix the cause and apply again, or test the connection in integrator.io.", saved.Name, saved.ID, reason, status))
+			"Fix the cause and apply again, or test the connection in integrator.io.", saved.Name, saved.ID, apiMessage(t.err), status))
 	return offline, diags
 }
 

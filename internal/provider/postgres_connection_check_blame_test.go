@@ -8,6 +8,7 @@ import (
 
 	"github.com/integratorio/terraform-provider-integratorio/internal/testing/acctest"
 	"github.com/integratorio/terraform-provider-integratorio/internal/testing/emulator"
+	"github.com/integratorio/terraform-provider-integratorio/internal/testing/pgserver"
 )
 
 // silentPort returns a loopback port that accepts connections and never answers, so that a check
@@ -53,6 +54,8 @@ resource "integratorio_postgres_connection" "test" {
 %s}
 `, pg.Host, pg.PasswordUser, attrs)
 	}
+	plainImpostor := pgserver.StartImpostor(t, pgserver.AuthCleartext, false)
+	tlsImpostor := pgserver.StartImpostor(t, pgserver.AuthCleartext, true)
 	for _, tc := range []struct {
 		name, attrs string
 		want        []string
@@ -71,6 +74,20 @@ resource "integratorio_postgres_connection" "test" {
 		want: []string{"Direct Connectivity Check Failed", ": ssl_ca = <<-EOT", "is not signed by the configured ssl_ca",
 			"How to fix: Set ssl_ca to the PEM of the CA certificate that signed the server certificate",
 			"Only if you cannot get it, set ssl_verify_server_certificate = false"},
+	}, {
+		// A server nobody verified gets no password: shown on use_ssl, or on
+		// ssl_verify_server_certificate with TLS.
+		name: "use_ssl",
+		attrs: fmt.Sprintf("  port = %d\n  database = %q\n  password = %q\n  use_ssl = false\n",
+			plainImpostor.Port, pg.Database, pg.Password),
+		want: []string{"Direct Connectivity Check Failed", ": use_ssl = false", "the password was not sent",
+			"How to fix: Set use_ssl = true with ssl_ca", "connectivity_check = { allow_password_to_unverified_server = true } in the provider block"},
+	}, {
+		name: "ssl_verify_server_certificate",
+		attrs: fmt.Sprintf("  port = %d\n  database = %q\n  password = %q\n  use_ssl = true\n  ssl_verify_server_certificate = false\n",
+			tlsImpostor.Port, pg.Database, pg.Password),
+		want: []string{"Direct Connectivity Check Failed", ": ssl_verify_server_certificate = false", "the password was not sent",
+			"did not offer SCRAM-SHA-256-PLUS", "How to fix: Set ssl_ca to the PEM of the CA certificate"},
 	}, {
 		name:  "port",
 		attrs: fmt.Sprintf("  port = %d\n  database = %q\n  password = %q\n", closedPort(t), pg.Database, pg.Password),
@@ -101,6 +118,11 @@ resource "integratorio_postgres_connection" "test" {
 	}
 	if n := len(env.Emulator.Connections()); n != 0 {
 		t.Fatalf("failed checks left %d connections", n)
+	}
+	for _, im := range []*pgserver.Impostor{plainImpostor, tlsImpostor} {
+		if got := im.Received(); len(got) != 0 {
+			t.Errorf("the impostor at %s received %q", im.Addr(), got)
+		}
 	}
 }
 

@@ -111,21 +111,51 @@ func TestConnectionReader_ConcurrentReadsShareOneListing(t *testing.T) {
 	}
 }
 
+// fakeWriter is a connectionsAPI whose writes succeed without doing anything.
+type fakeWriter struct{ *fakeLister }
+
+func (fakeWriter) Create(_ context.Context, doc *client.Connection) (*client.Connection, error) {
+	return doc, nil
+}
+
+func (fakeWriter) Replace(_ context.Context, _ string, doc *client.Connection) (*client.Connection, error) {
+	return doc, nil
+}
+func (fakeWriter) Delete(context.Context, string) error { return nil }
+func (fakeWriter) Ping(context.Context, string) error   { return nil }
+
+// Every write goes through the reader and drops its snapshot: a read after any of them is never
+// answered from a listing taken before it.
 func TestConnectionReader_WriteInvalidatesSnapshot(t *testing.T) {
 	t.Parallel()
-	f := newFakeLister(3)
-	close(f.release)
-	r := newConnectionReader(f)
-	r.snapshot = map[string]*client.Connection{fmt.Sprintf("%024x", 1): {Name: "stale"}}
-	r.takenAt = r.now()
-	r.Invalidate()
-
-	got, err := r.Get(t.Context(), fmt.Sprintf("%024x", 1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.Name == "stale" {
-		t.Fatal("a read after a write was answered from the snapshot taken before it")
+	id := fmt.Sprintf("%024x", 1)
+	for name, write := range map[string]func(*connectionReader) error{
+		"create": func(r *connectionReader) error { _, err := r.Create(t.Context(), &client.Connection{}); return err },
+		"replace": func(r *connectionReader) error {
+			_, err := r.Replace(t.Context(), id, &client.Connection{})
+			return err
+		},
+		"delete": func(r *connectionReader) error { return r.Delete(t.Context(), id) },
+		"test":   func(r *connectionReader) error { return r.Ping(t.Context(), id) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f := newFakeLister(3)
+			close(f.release)
+			r := newConnections(fakeWriter{f})
+			r.snapshot = map[string]*client.Connection{id: {Name: "stale"}}
+			r.takenAt, r.takenGen = r.now(), r.generation
+			if err := write(r); err != nil {
+				t.Fatal(err)
+			}
+			got, err := r.Get(t.Context(), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Name == "stale" {
+				t.Fatal("a read after a write was answered from the snapshot taken before it")
+			}
+		})
 	}
 }
 

@@ -30,7 +30,7 @@ import (
 // Every answer must be the one terraform-plugin-framework v1.19 gives to the same request, byte
 // for byte. Each step below names the framework code it reproduces; TestRefreshFastPath_* and
 // FuzzRefreshFastPath run both on the same requests and fail the day the framework answers
-// otherwise (refresh_fast_path_test.go). The fast path declines, before any API request, whatever
+// otherwise (postgres_connection_refresh_fast_path_test.go). The fast path declines, before any API request, whatever
 // it does not reproduce: another resource type, a provider not configured, undecodable values,
 // private state holding the framework's own keys (an import's read), an identity that is not the
 // state's id, and every plan but one that changes nothing and warns of nothing

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,6 +23,7 @@ const (
 	envMaxChecksPerHost = "INTEGRATORIO_MAX_CHECKS_PER_HOST"
 	envCheckDirect      = "INTEGRATORIO_CHECK_DIRECT"
 	envCheckViaAPI      = "INTEGRATORIO_CHECK_VIA_API"
+	envCheckUnverified  = "INTEGRATORIO_CHECK_ALLOW_PASSWORD_TO_UNVERIFIED_SERVER"
 
 	// defaultMaxChecksPerHost keeps an apply of many connections well inside a small server's
 	// max_connections (PostgreSQL's default is 100, small managed plans have 20 to 25).
@@ -46,9 +46,20 @@ func maxChecksPerHostSchema() schema.Int64Attribute {
 
 // providerCheckModel is the provider block's connectivity_check: defaults for every connection.
 type providerCheckModel struct {
-	Direct types.Bool `tfsdk:"direct"`
-	ViaAPI types.Bool `tfsdk:"via_api"`
+	Direct     types.Bool `tfsdk:"direct"`
+	ViaAPI     types.Bool `tfsdk:"via_api"`
+	Unverified types.Bool `tfsdk:"allow_password_to_unverified_server"`
 }
+
+// unverifiedServerDescription is the exposure the direct check guards against, and its opt-out.
+const unverifiedServerDescription = "The direct check sends a password only to a server it verified, or in a way that " +
+	"does not reveal it. A server is verified when `use_ssl = true` and its certificate chains to `ssl_ca` (checked even " +
+	"with `ssl_verify_server_certificate = false`, which then skips only the host name) or, with " +
+	"`ssl_verify_server_certificate = true` and no `ssl_ca`, to a CA this machine trusts. To any other server the password " +
+	"goes only through SCRAM: over TLS, SCRAM-SHA-256-PLUS (channel binding, which also fails when someone in the middle " +
+	"holds the TLS session); without TLS, SCRAM-SHA-256, which never sends the password but lets a listener see the session " +
+	"and try to guess a weak password offline. A server that asks for the password in cleartext or as MD5 then gets " +
+	"nothing, and the check fails, naming what to set."
 
 func providerCheckSchema() schema.SingleNestedAttribute {
 	return schema.SingleNestedAttribute{
@@ -67,6 +78,14 @@ func providerCheckSchema() schema.SingleNestedAttribute {
 					"` environment variable (`true` or `false`).",
 				Optional: true,
 			},
+			"allow_password_to_unverified_server": schema.BoolAttribute{
+				MarkdownDescription: unverifiedServerDescription + " Set this to `true` to let the direct check answer such a " +
+					"server anyway (a legacy server with `md5` or `password` in `pg_hba.conf` that you reach over a network you " +
+					"trust): the password may then go, readable or crackable, to whoever answers at `host` and `port`. " +
+					"Defaults to `false`. Falls back to the `" + envCheckUnverified + "` environment variable (`true` or `false`). " +
+					"integrator.io's own test (`via_api`) is not affected: integrator.io logs in from its side.",
+				Optional: true,
+			},
 		},
 	}
 }
@@ -74,6 +93,9 @@ func providerCheckSchema() schema.SingleNestedAttribute {
 // checkDefaults are the provider-level defaults of connectivity_check; nil fields are unset.
 type checkDefaults struct {
 	direct, viaAPI *bool
+	// allowUnverified lets the direct check send a password to a server it has not verified
+	// (pgcheck.Settings.AllowPasswordToUnverifiedServer).
+	allowUnverified bool
 }
 
 // checkDefaults returns the provider's defaults; none before the provider is configured.
@@ -84,10 +106,10 @@ func (d *providerData) checkDefaults() checkDefaults {
 	return d.defaults
 }
 
-// configureChecks reads the provider block's check settings, or their environment variables.
-func configureChecks(ctx context.Context, maxPerHost types.Int64, cc types.Object, diags *diag.Diagnostics) (checkDefaults, *hostLimiter) {
+// resolveChecks reads the provider block's check settings, or their environment variables.
+func resolveChecks(ctx context.Context, maxPerHost types.Int64, cc types.Object, getenv func(string) string, diags *diag.Diagnostics) (checkDefaults, int) {
 	limit := int64(defaultMaxChecksPerHost)
-	switch raw := strings.TrimSpace(os.Getenv(envMaxChecksPerHost)); {
+	switch raw := strings.TrimSpace(getenv(envMaxChecksPerHost)); {
 	case !maxPerHost.IsNull():
 		limit = maxPerHost.ValueInt64()
 	case raw != "":
@@ -103,9 +125,10 @@ func configureChecks(ctx context.Context, maxPerHost types.Int64, cc types.Objec
 	if !cc.IsNull() && !cc.IsUnknown() {
 		diags.Append(cc.As(ctx, &model, basetypes.ObjectAsOptions{})...)
 	} else {
-		model = providerCheckModel{Direct: types.BoolNull(), ViaAPI: types.BoolNull()}
+		model = providerCheckModel{Direct: types.BoolNull(), ViaAPI: types.BoolNull(), Unverified: types.BoolNull()}
 	}
 	var defaults checkDefaults
+	var allowUnverified *bool
 	for _, s := range []struct {
 		value  types.Bool
 		env    string
@@ -114,8 +137,9 @@ func configureChecks(ctx context.Context, maxPerHost types.Int64, cc types.Objec
 	}{
 		{model.Direct, envCheckDirect, "direct", &defaults.direct},
 		{model.ViaAPI, envCheckViaAPI, "via_api", &defaults.viaAPI},
+		{model.Unverified, envCheckUnverified, "allow_password_to_unverified_server", &allowUnverified},
 	} {
-		switch raw := strings.TrimSpace(os.Getenv(s.env)); {
+		switch raw := strings.TrimSpace(getenv(s.env)); {
 		case !s.value.IsNull() && !s.value.IsUnknown():
 			v := s.value.ValueBool()
 			*s.target = &v
@@ -128,8 +152,10 @@ func configureChecks(ctx context.Context, maxPerHost types.Int64, cc types.Objec
 			*s.target = &v
 		}
 	}
-	tflog.Debug(ctx, "connectivity check settings", map[string]any{"max_checks_per_database_host": limit})
-	return defaults, newHostLimiter(int(limit))
+	defaults.allowUnverified = allowUnverified != nil && *allowUnverified
+	tflog.Debug(ctx, "connectivity check settings", map[string]any{"max_checks_per_database_host": limit,
+		"allow_password_to_unverified_server": defaults.allowUnverified})
+	return defaults, int(limit)
 }
 
 // hostLimiter bounds the checks running at once against each database host and port.

@@ -1,0 +1,166 @@
+// Command integratorio-codecgen writes the two lists of a model's hand codec from its struct:
+// attributes() (the model by attribute name) and modelFromAttributes() (the model from them), one
+// line per field with a tfsdk tag, so that a new attribute is added to the struct and the schema
+// only. The provider's codec exists because the framework's struct reflection is slow (see
+// internal/provider/postgres_connection_codec.go); generated code keeps its speed.
+//
+//	//go:generate go run ../cmd/integratorio-codecgen -type postgresConnectionModel -out postgres_connection_codec_lists.go
+//
+// It reads the Go files of the current directory (not tests) and writes -out there. `make
+// generate` runs it, and `make docs-check` fails when the file checked in differs.
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"go/ast"
+	"go/format"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+func main() {
+	typeName := flag.String("type", "", "the model struct")
+	out := flag.String("out", "", "the file to write")
+	flag.Parse()
+	if *typeName == "" || *out == "" {
+		fmt.Fprintln(os.Stderr, "usage: integratorio-codecgen -type STRUCT -out FILE")
+		os.Exit(2)
+	}
+	src, err := generate(".", *typeName, *out)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "integratorio-codecgen:", err)
+		os.Exit(1)
+	}
+	if err := os.WriteFile(*out, src, 0o644); err != nil {
+		fmt.Fprintln(os.Stderr, "integratorio-codecgen:", err)
+		os.Exit(1)
+	}
+}
+
+// field is one attribute of the model.
+type field struct {
+	goName, attribute, typ string
+}
+
+// generate returns the source of the lists of typeName, found among the Go files of dir.
+func generate(dir, typeName, out string) ([]byte, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil {
+		return nil, err
+	}
+	fset := token.NewFileSet()
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") || filepath.Base(name) == filepath.Base(out) {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, parser.ParseComments)
+		if err != nil {
+			return nil, err
+		}
+		if st := findStruct(f, typeName); st != nil {
+			fields, qualifiers, err := fieldsOf(st, typeName)
+			if err != nil {
+				return nil, err
+			}
+			return render(f.Name.Name, typeName, fields, importsFor(f, qualifiers))
+		}
+	}
+	return nil, fmt.Errorf("no struct %s in the Go files of %s", typeName, dir)
+}
+
+func findStruct(f *ast.File, name string) *ast.StructType {
+	for _, decl := range f.Decls {
+		gen, ok := decl.(*ast.GenDecl)
+		if !ok || gen.Tok != token.TYPE {
+			continue
+		}
+		for _, spec := range gen.Specs {
+			if ts, ok := spec.(*ast.TypeSpec); ok && ts.Name.Name == name {
+				if st, ok := ts.Type.(*ast.StructType); ok {
+					return st
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// fieldsOf lists the struct's fields with their tfsdk tags and the package qualifiers of their
+// types. Every field must have a tag: a field the codec would skip is a mistake.
+func fieldsOf(st *ast.StructType, typeName string) ([]field, []string, error) {
+	var fields []field
+	var qualifiers []string
+	for _, f := range st.Fields.List {
+		if len(f.Names) != 1 || f.Tag == nil {
+			return nil, nil, fmt.Errorf("%s: every field needs its own line and a tfsdk tag", typeName)
+		}
+		tag, err := strconv.Unquote(f.Tag.Value)
+		if err != nil {
+			return nil, nil, err
+		}
+		attribute := reflect.StructTag(tag).Get("tfsdk")
+		if attribute == "" || attribute == "-" {
+			return nil, nil, fmt.Errorf("%s.%s has no tfsdk tag", typeName, f.Names[0].Name)
+		}
+		sel, ok := f.Type.(*ast.SelectorExpr)
+		var ident *ast.Ident
+		if ok {
+			ident, ok = sel.X.(*ast.Ident)
+		}
+		if !ok {
+			return nil, nil, fmt.Errorf("%s.%s: want a type such as types.String", typeName, f.Names[0].Name)
+		}
+		pkg := ident.Name
+		if !slices.Contains(qualifiers, pkg) {
+			qualifiers = append(qualifiers, pkg)
+		}
+		fields = append(fields, field{goName: f.Names[0].Name, attribute: attribute, typ: pkg + "." + sel.Sel.Name})
+	}
+	return fields, qualifiers, nil
+}
+
+// importsFor returns the import lines (a quoted path, with its name when the file gives one) of
+// the file's imports that the qualifiers name, plus the framework's attr and diag packages that
+// the lists use.
+func importsFor(f *ast.File, qualifiers []string) []string {
+	lines := []string{`"github.com/hashicorp/terraform-plugin-framework/attr"`, `"github.com/hashicorp/terraform-plugin-framework/diag"`}
+	for _, imp := range f.Imports {
+		path, _ := strconv.Unquote(imp.Path.Value)
+		name, line := filepath.Base(path), imp.Path.Value
+		if imp.Name != nil {
+			name, line = imp.Name.Name, imp.Name.Name+" "+imp.Path.Value
+		}
+		if slices.Contains(qualifiers, name) && !slices.Contains(lines, line) {
+			lines = append(lines, line)
+		}
+	}
+	return lines // format.Source sorts them
+}
+
+func render(pkg, typeName string, fields []field, imports []string) ([]byte, error) {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "// Code generated by integratorio-codecgen -type %s; DO NOT EDIT.\n\npackage %s\n\nimport (\n", typeName, pkg)
+	for _, line := range imports {
+		fmt.Fprintf(&b, "\t%s\n", line)
+	}
+	fmt.Fprintf(&b, ")\n\n// attributes is the model by attribute name: the inverse of modelFromAttributes.\n")
+	fmt.Fprintf(&b, "func (m %s) attributes() map[string]attr.Value {\n\treturn map[string]attr.Value{\n", typeName)
+	for _, f := range fields {
+		fmt.Fprintf(&b, "\t\t%q: m.%s,\n", f.attribute, f.goName)
+	}
+	fmt.Fprintf(&b, "\t}\n}\n\n// modelFromAttributes is the model that an object's attributes describe.\n")
+	fmt.Fprintf(&b, "func modelFromAttributes(a map[string]attr.Value, diags *diag.Diagnostics) %s {\n\treturn %s{\n", typeName, typeName)
+	for _, f := range fields {
+		fmt.Fprintf(&b, "\t\t%s: attribute[%s](a, %q, diags),\n", f.goName, f.typ, f.attribute)
+	}
+	fmt.Fprintf(&b, "\t}\n}\n")
+	return format.Source(b.Bytes())
+}
