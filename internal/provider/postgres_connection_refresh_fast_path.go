@@ -39,12 +39,9 @@ import (
 // TypeName is the resource type the fast path answers for.
 const fastPathTypeName = "integratorio_postgres_connection"
 
-// refreshFastPath is the fast path's state: the provider data of the last successful Configure
-// and what it derives once from the resource's schema.
+// refreshFastPath is what the fast path derives once from the resource's schema, the same for
+// every server of the provider.
 type refreshFastPath struct {
-	data   atomic.Pointer[providerData]
-	verify atomic.Bool // VerifyFastPath
-
 	once       sync.Once
 	schema     schema.Schema
 	attrTypes  map[string]attr.Type
@@ -66,19 +63,58 @@ func (f *refreshFastPath) init(ctx context.Context) {
 	})
 }
 
-// configured records the provider data Configure handed to resources.
-func (f *refreshFastPath) configured(d *providerData) {
-	if f.verify.Load() {
-		d.fastVerify = &fastVerifyReads{reads: map[string]fetched{}}
-	}
-	f.data.Store(d)
+// fastScope is the fast path of one server of the provider: the provider data of that server's
+// last successful Configure. It cannot live in the provider value: one provider.Provider may be
+// served by several framework servers (terraform-plugin-testing's ProtoV6ProviderFactories call
+// the factory for every Terraform command, and acctest.ProviderFactories serves one provider
+// value to all the tests of a package, in parallel, each against its own emulator), and the
+// framework keeps each server's ResourceData apart (fwserver.Server.resourceConfigureData). A
+// fast path that took the provider's last Configure answered one server's reads with another
+// server's client (TestRefreshFastPath_eachServerReadsThroughItsOwnConfiguration).
+//
+// serve.Server makes one scope per server (FastPathScope) and puts it in the context of that
+// server's ConfigureProvider and fast calls; Configure records its data in the scope it finds.
+type fastScope struct {
+	verify bool // serve's INTEGRATORIO_REFRESH_FAST_PATH=verify
+	data   atomic.Pointer[providerData]
 }
 
-// VerifyFastPath turns on verification (serve's INTEGRATORIO_REFRESH_FAST_PATH=verify): serve then
-// also asks the framework for every call the fast path answers, and compares. So that both read
-// the same document with one request, the framework's Read takes the one the fast path's read
-// fetched (fastVerifyReads). Call it before the provider is configured.
-func (p *integratorioProvider) VerifyFastPath() { p.fast.verify.Store(true) }
+type fastScopeKey struct{}
+
+// FastPathScope starts the fast path of one server: the function returned binds that server's
+// scope to a call's context. With verify, serve also asks the framework for every call the fast
+// path answers, and compares; so that both read the same document with one request, the
+// framework's Read takes the one the fast path's read fetched (fastVerifyReads).
+func (p *integratorioProvider) FastPathScope(verify bool) func(context.Context) context.Context {
+	scope := &fastScope{verify: verify}
+	return func(ctx context.Context) context.Context { return context.WithValue(ctx, fastScopeKey{}, scope) }
+}
+
+func fastScopeOf(ctx context.Context) *fastScope {
+	scope, _ := ctx.Value(fastScopeKey{}).(*fastScope)
+	return scope
+}
+
+// fastPathConfigured records the provider data Configure handed to resources in the scope of the
+// server being configured, if it has one.
+func fastPathConfigured(ctx context.Context, d *providerData) {
+	scope := fastScopeOf(ctx)
+	if scope == nil {
+		return
+	}
+	if scope.verify {
+		d.fastVerify = &fastVerifyReads{reads: map[string]fetched{}}
+	}
+	scope.data.Store(d)
+}
+
+// configuredData is the provider data of the server whose call ctx is, or nil.
+func configuredData(ctx context.Context) *providerData {
+	if scope := fastScopeOf(ctx); scope != nil {
+		return scope.data.Load()
+	}
+	return nil
+}
 
 // fastVerifyReads hands what the fast path's read of a connection fetched to the framework's
 // read of the same request, once.
@@ -136,7 +172,7 @@ func (p *integratorioProvider) FastPlanResourceChange(ctx context.Context, req *
 }
 
 func (f *refreshFastPath) readResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, bool) {
-	data := f.data.Load()
+	data := configuredData(ctx)
 	if req == nil || req.TypeName != fastPathTypeName || data == nil || req.CurrentState == nil {
 		return nil, false
 	}
@@ -204,7 +240,7 @@ func (f *refreshFastPath) readResource(ctx context.Context, req *tfprotov6.ReadR
 }
 
 func (f *refreshFastPath) planResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, bool) {
-	if req == nil || req.TypeName != fastPathTypeName || f.data.Load() == nil ||
+	if req == nil || req.TypeName != fastPathTypeName || configuredData(ctx) == nil ||
 		req.PriorState == nil || req.ProposedNewState == nil || req.Config == nil {
 		return nil, false
 	}

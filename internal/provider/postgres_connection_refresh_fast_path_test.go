@@ -19,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/integratorio/terraform-provider-integratorio/internal/client"
+	"github.com/integratorio/terraform-provider-integratorio/internal/serve"
 	"github.com/integratorio/terraform-provider-integratorio/internal/testing/emulator"
 )
 
@@ -43,6 +44,8 @@ type fastPathRig struct {
 	p   *integratorioProvider
 	fw  tfprotov6.ProviderServer
 	ctx context.Context
+
+	url, token string
 }
 
 func newFastPathRig(t testing.TB, cfg emulator.Config) *fastPathRig {
@@ -61,28 +64,37 @@ func newFastPathRig(t testing.TB, cfg emulator.Config) *fastPathRig {
 	if !ok {
 		t.Fatal("New does not make an *integratorioProvider")
 	}
-	r := &fastPathRig{t: t, emu: emu, api: api, p: p, fw: providerserver.NewProtocol6(p)(), ctx: context.Background()}
-	schemas, err := r.fw.GetProviderSchema(r.ctx, &tfprotov6.GetProviderSchemaRequest{})
+	// One server's scope, as serve.Server binds it to its calls: Configure records the provider
+	// data in it, and the fast path answers from it.
+	ctx := p.FastPathScope(false)(context.Background())
+	r := &fastPathRig{t: t, emu: emu, api: api, p: p, fw: providerserver.NewProtocol6(p)(), ctx: ctx, url: url, token: token}
+	r.configure(r.ctx, r.fw)
+	return r
+}
+
+// configure configures srv, a server of the provider, against the rig's emulator.
+func (r *fastPathRig) configure(ctx context.Context, srv tfprotov6.ProviderServer) {
+	r.t.Helper()
+	schemas, err := srv.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
 	if err != nil || len(schemas.Diagnostics) > 0 {
-		t.Fatalf("GetProviderSchema: %v %v", err, schemas.Diagnostics)
+		r.t.Fatalf("GetProviderSchema: %v %v", err, schemas.Diagnostics)
 	}
 	typ := schemas.Provider.ValueType().(tftypes.Object)
 	values := map[string]tftypes.Value{}
 	for name, at := range typ.AttributeTypes {
 		values[name] = tftypes.NewValue(at, nil)
 	}
-	values["base_url"] = tftypes.NewValue(tftypes.String, url)
-	values["api_token"] = tftypes.NewValue(tftypes.String, token)
+	values["base_url"] = tftypes.NewValue(tftypes.String, r.url)
+	values["api_token"] = tftypes.NewValue(tftypes.String, r.token)
 	values["max_retries"] = tftypes.NewValue(tftypes.Number, 0)
 	config, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, values))
 	if err != nil {
-		t.Fatal(err)
+		r.t.Fatal(err)
 	}
-	resp, err := r.fw.ConfigureProvider(r.ctx, &tfprotov6.ConfigureProviderRequest{Config: &config})
+	resp, err := srv.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{Config: &config})
 	if err != nil || len(resp.Diagnostics) > 0 {
-		t.Fatalf("ConfigureProvider: %v %+v", err, resp.Diagnostics[0])
+		r.t.Fatalf("ConfigureProvider: %v %+v", err, resp.Diagnostics)
 	}
-	return r
 }
 
 // create saves a connection in the emulator and returns it as integrator.io answered.
@@ -125,6 +137,7 @@ func (r *fastPathRig) dynamic(m postgresConnectionModel) *tfprotov6.DynamicValue
 }
 
 func (r *fastPathRig) identity(id string) *tfprotov6.ResourceIdentityData {
+	r.p.fast.init(r.ctx)
 	return r.p.fast.encodeIdentity(r.p.fast.identityValue(id))
 }
 
@@ -496,6 +509,51 @@ func fastCases(t *testing.T, r *fastPathRig) []fastCase {
 			state: func() postgresConnectionModel { m := r.nullModel(); m.ID = types.StringValue(plain.ID); return m }()},
 		{name: "identity of another id", identity: false, fastRead: true, fastPlan: true,
 			state: r.stateFor(plain, "s3cret-pw", nil)},
+	}
+}
+
+// One provider value served by two servers, each configured against its own integrator.io (as
+// acctest.ProviderFactories serves one provider to every test of a package, in parallel): each
+// server's fast path reads through its own server's configuration, as the framework's read does.
+// The fast path once kept the provider data of the provider's last Configure, so a read through
+// the first server went to the second's account, found nothing there and answered "gone": the
+// intermittent "Refresh Fast Path Differs From the Framework" (new state) of
+// TestEmulatorPostgresConnection_driftThroughSharedListing under make testacc-tofu, whenever
+// another test configured the provider during its refresh.
+func TestRefreshFastPath_eachServerReadsThroughItsOwnConfiguration(t *testing.T) {
+	for _, mode := range []string{"1", "verify"} {
+		t.Run(serve.FastPathEnvVar+"="+mode, func(t *testing.T) {
+			t.Setenv(serve.FastPathEnvVar, mode)
+			first, second := newFastPathRig(t, emulator.Config{}), newFastPathRig(t, emulator.Config{})
+			shared := first.p
+			firstServer, secondServer := serve.New(shared), serve.New(shared)
+			ctx := context.Background()
+			first.configure(ctx, firstServer)
+			second.configure(ctx, secondServer) // configured last
+
+			doc := first.create(client.Connection{Name: "mine", RDBMS: &client.RDBMS{Host: "db.example.com", Port: 5432,
+				Database: "orders", User: "svc", Password: "s3cret-pw"}})
+			req := &tfprotov6.ReadResourceRequest{TypeName: fastPathTypeName, CurrentIdentity: first.identity(doc.ID),
+				CurrentState: first.dynamic(first.stateFor(doc, "s3cret-pw", nil))}
+			if _, answered := first.read("a plain connection", req); !answered {
+				t.Fatal("the fast path declined the read, so this test cannot tell the servers apart")
+			}
+			want, err := first.fw.ReadResource(first.ctx, req) // the framework alone, configured as firstServer
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := firstServer.ReadResource(ctx, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("the first server's read differs from the framework's:\nserved:    %s\nframework: %s",
+					describeRead(first, got), describeRead(first, want))
+			}
+			if stats := second.emu.Stats(); stats["GET /v1/connections/{id}"] != 0 {
+				t.Errorf("the first server's read went to the second server's integrator.io: %v", stats)
+			}
+		})
 	}
 }
 

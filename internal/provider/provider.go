@@ -165,7 +165,7 @@ func (p *integratorioProvider) Configure(ctx context.Context, req provider.Confi
 	resp.EphemeralResourceData = data
 	resp.ActionData = data
 	resp.ListResourceData = data
-	p.fast.configured(data)
+	fastPathConfigured(ctx, data)
 }
 
 func (p *integratorioProvider) Resources(_ context.Context) []func() resource.Resource {

@@ -12,20 +12,25 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
-// FastPathEnvVar set to "1" turns the refresh fast path on; it is off by default (see DESIGN.md:
-// the acceptance suite's TestEmulatorPostgresConnection_driftThroughSharedListing found, in some
-// runs, a read it answered otherwise than the framework, not yet explained). Set to "verify",
-// every call the fast path answers is also answered by the framework, whose answer is returned,
-// with an error diagnostic when the two differ: how the acceptance suite's own traffic checks the
-// fast path (make testacc-tofu).
+// FastPathEnvVar set to "0" turns the refresh fast path off; it is on by default. Set to
+// "verify", every call the fast path answers is also answered by the framework, whose answer is
+// returned, with an error diagnostic when the two differ: how the acceptance suites' own traffic
+// checks the fast path (make testacc, make testacc-tofu).
 const FastPathEnvVar = "INTEGRATORIO_REFRESH_FAST_PATH"
 
 // fastPath is a provider that answers some refresh calls itself, at the protocol level, with the
-// answer the framework would give (the provider package's postgres_connection_refresh_fast_path.go, proven against
-// the framework by its tests); false hands the call to the framework.
+// answer the framework would give (the provider package's postgres_connection_refresh_fast_path.go,
+// proven against the framework by its tests); false hands the call to the framework.
+//
+// FastPathScope is called once per Server: what it returns binds that server's scope to a call's
+// context, and Server binds it to the context of its ConfigureProvider and of its fast calls. The
+// provider keeps what Configure gave the framework in that scope, so a fast call answers with the
+// configuration of its own server, as the framework does (it keeps each server's configured data
+// apart), even when one provider value is served by several servers.
 type fastPath interface {
 	FastReadResource(context.Context, *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, bool)
 	FastPlanResourceChange(context.Context, *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, bool)
+	FastPathScope(verify bool) func(context.Context) context.Context
 }
 
 // fastCalls are the fast path's calls in flight, which StopProvider cancels as the framework
@@ -63,25 +68,23 @@ func (c *fastCalls) cancelAll() {
 	}
 }
 
-// useFastPath takes p's fast path when FastPathEnvVar turns it on and the provider has one.
+// useFastPath takes p's fast path unless FastPathEnvVar turns it off, when the provider has one.
 func (s *Server) useFastPath(p any) {
 	fp, ok := p.(fastPath)
 	mode := os.Getenv(FastPathEnvVar)
-	if !ok || (mode != "1" && mode != "verify") {
+	if !ok || mode == "0" || mode == "false" {
 		return
 	}
 	s.fast = fp
-	if verifier, ok := p.(interface{ VerifyFastPath() }); ok && mode == "verify" {
-		verifier.VerifyFastPath()
-		s.fastVerify = true
-	}
+	s.fastVerify = mode == "verify"
+	s.fastScope = fp.FastPathScope(s.fastVerify)
 }
 
 // fastFirst is the fast path's answer to req, else the framework's (s.fast is not nil). While verifying, it is the
 // framework's, with compare's diagnostics of where the fast path's answer differs.
 func fastFirst[Req any, Resp any](s *Server, ctx context.Context, req Req, fast func(context.Context, Req) (Resp, bool),
 	framework func(context.Context, Req) (Resp, error), compare func(fast, framework Resp)) (Resp, error) {
-	fastCtx, end := s.fastCalls.begin(ctx)
+	fastCtx, end := s.fastCalls.begin(s.fastScope(ctx))
 	resp, ok := fast(fastCtx, req)
 	end()
 	switch {

@@ -17,9 +17,15 @@ import (
 // context ends when block is set.
 type fakeFastPath struct {
 	fwprovider.Provider
-	answer  bool
-	block   chan struct{} // closed once the fast call is waiting
-	stopped chan error    // the fast call's context error
+	answer    bool
+	block     chan struct{} // closed once the fast call is waiting
+	stopped   chan error    // the fast call's context error
+	verifying bool          // FastPathScope was asked to verify
+}
+
+func (f *fakeFastPath) FastPathScope(verify bool) func(context.Context) context.Context {
+	f.verifying = verify
+	return func(ctx context.Context) context.Context { return ctx }
 }
 
 func (f *fakeFastPath) FastReadResource(ctx context.Context, _ *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, bool) {
@@ -35,17 +41,19 @@ func (f *fakeFastPath) FastPlanResourceChange(context.Context, *tfprotov6.PlanRe
 	return &tfprotov6.PlanResourceChangeResponse{PlannedPrivate: []byte(`"fast"`)}, f.answer
 }
 
-// The real provider has a fast path with the signatures Server looks for: a change of either
-// would silently turn it off.
+// The real provider has a fast path with the signatures Server looks for (a change of one would
+// silently turn it off), on by default; FastPathEnvVar=0 turns it off.
 func TestServer_usesTheProvidersFastPath(t *testing.T) {
-	t.Setenv(FastPathEnvVar, "1")
-	if New(provider.New("test")()).fast == nil {
-		t.Fatal("serve.New found no fast path on the provider: FastReadResource or FastPlanResourceChange changed signature")
+	for _, mode := range []string{"", "1", "verify"} {
+		t.Setenv(FastPathEnvVar, mode)
+		if New(provider.New("test")()).fast == nil {
+			t.Fatalf("%s=%q: serve.New found no fast path on the provider: FastReadResource, FastPlanResourceChange or FastPathScope changed signature", FastPathEnvVar, mode)
+		}
 	}
-	t.Setenv(FastPathEnvVar, "")
+	t.Setenv(FastPathEnvVar, "0")
 	off := New(&fakeFastPath{Provider: provider.New("test")(), answer: true})
 	if off.fast != nil {
-		t.Fatalf("%s unset: the fast path is on", FastPathEnvVar)
+		t.Fatalf("%s=0: the fast path is on", FastPathEnvVar)
 	}
 	ctx := context.Background()
 	read, err := off.ReadResource(ctx, &tfprotov6.ReadResourceRequest{TypeName: "integratorio_nothing"})
@@ -106,19 +114,11 @@ func TestServer_stopCancelsFastCalls(t *testing.T) {
 	<-done
 }
 
-// verifyingFake is fakeFastPath that records VerifyFastPath.
-type verifyingFake struct {
-	fakeFastPath
-	verifying bool
-}
-
-func (v *verifyingFake) VerifyFastPath() { v.verifying = true }
-
 // With FastPathEnvVar=verify the framework's answer is returned, with an error naming the parts
 // where the fast path's differs (and not their values).
 func TestServer_verifiesTheFastPath(t *testing.T) {
 	t.Setenv(FastPathEnvVar, "verify")
-	fake := &verifyingFake{fakeFastPath: fakeFastPath{Provider: provider.New("test")(), answer: true}}
+	fake := &fakeFastPath{Provider: provider.New("test")(), answer: true}
 	s := New(fake)
 	if !fake.verifying {
 		t.Fatal("New did not tell the provider it verifies")

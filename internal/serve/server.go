@@ -75,8 +75,9 @@ type Server struct {
 	inFlight sync.RWMutex
 	ended    atomic.Int64 // calls ended since the framework's list was last emptied
 
-	fast       fastPath // the provider's refresh fast path (fastpath.go); nil when off
-	fastVerify bool     // answer from the framework, and compare (FastPathEnvVar=verify)
+	fast       fastPath                              // the provider's refresh fast path (fastpath.go); nil when off
+	fastVerify bool                                  // answer from the framework, and compare (FastPathEnvVar=verify)
+	fastScope  func(context.Context) context.Context // binds this server's fast path scope (fastPath)
 	fastCalls  fastCalls
 }
 
@@ -167,6 +168,9 @@ func (s *Server) ValidateProviderConfig(ctx context.Context, req *tfprotov6.Vali
 }
 
 func (s *Server) ConfigureProvider(ctx context.Context, req *tfprotov6.ConfigureProviderRequest) (*tfprotov6.ConfigureProviderResponse, error) {
+	if s.fast != nil {
+		ctx = s.fastScope(ctx) // what Configure gives the framework, the fast path gets too
+	}
 	return call(s, ctx, req, s.inner.ConfigureProvider)
 }
 
