@@ -325,20 +325,48 @@ func (r *postgresConnectionResource) Read(ctx context.Context, req resource.Read
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	id := state.ID.ValueString()
-	doc, err := r.data.connections.Get(ctx, id)
-	if isNotFound(err) {
-		tflog.Warn(ctx, "connection no longer exists in integrator.io; removing it from state", map[string]any{"id": id})
+	read := r.readConnection(ctx, state, readSavedFacts(ctx, req.Private))
+	resp.Diagnostics.Append(read.diags...)
+	switch {
+	case read.gone:
 		// The framework wants an identity after every Read without errors, also one that removes
 		// the resource ("Missing Resource Identity After Read" otherwise).
-		resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, id)...)
+		resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, read.id)...)
 		resp.State.RemoveResource(ctx)
 		return
+	case resp.Diagnostics.HasError():
+		return
+	}
+	resp.Diagnostics.Append(setModel(ctx, &resp.State, read.next)...)
+	resp.Diagnostics.Append(recordLastSeen(ctx, resp.Private, read.doc)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, read.id)...)
+}
+
+// readResult is what a Read found: the connection gone, an error (in diags), or the next state
+// and the document it came from. Read and the refresh fast path (postgres_connection_refresh_fast_path.go) both
+// answer from it.
+type readResult struct {
+	id    string
+	gone  bool
+	doc   *client.Connection
+	next  postgresConnectionModel
+	diags diag.Diagnostics
+}
+
+// readConnection reads the connection state names from integrator.io: the work of Read between
+// decoding the state and encoding the answer.
+func (r *postgresConnectionResource) readConnection(ctx context.Context, state postgresConnectionModel, saved savedFacts) readResult {
+	res := readResult{id: state.ID.ValueString()}
+	doc, err := r.data.fastVerify.fetch(ctx, r.data.connections, res.id)
+	if isNotFound(err) {
+		tflog.Warn(ctx, "connection no longer exists in integrator.io; removing it from state", map[string]any{"id": res.id})
+		res.gone = true
+		return res
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Error Reading PostgreSQL Connection",
-			fmt.Sprintf("Could not read connection %s from integrator.io: %s", id, err))
-		return
+		res.diags.AddError("Error Reading PostgreSQL Connection",
+			fmt.Sprintf("Could not read connection %s from integrator.io: %s", res.id, err))
+		return res
 	}
 	if problem := notPostgres(doc); problem != "" {
 		// Right after an import, state holds only the id (name is required otherwise): nothing
@@ -347,16 +375,15 @@ func (r *postgresConnectionResource) Read(ctx context.Context, req resource.Read
 		if !state.Name.IsNull() {
 			next = "Check the id; if it was imported by mistake, remove it from state with terraform state rm."
 		}
-		resp.Diagnostics.AddError("Not a PostgreSQL Connection",
-			fmt.Sprintf("Connection %s (%q) %s, so integratorio_postgres_connection cannot manage it. %s", id, doc.Name, problem, next))
-		return
+		res.diags.AddError("Not a PostgreSQL Connection",
+			fmt.Sprintf("Connection %s (%q) %s, so integratorio_postgres_connection cannot manage it. %s", res.id, doc.Name, problem, next))
+		return res
 	}
-	warnUnmaskedSecrets(doc, &resp.Diagnostics)
-	next := fromDocument(doc, state, readSavedFacts(ctx, req.Private))
-	r.lenderGoneWarning(ctx, doc, &resp.Diagnostics)
-	resp.Diagnostics.Append(setModel(ctx, &resp.State, next)...)
-	resp.Diagnostics.Append(recordLastSeen(ctx, resp.Private, doc)...)
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, id)...)
+	warnUnmaskedSecrets(doc, &res.diags)
+	res.doc = doc
+	res.next = fromDocument(doc, state, saved)
+	r.lenderGoneWarning(ctx, doc, &res.diags)
+	return res
 }
 
 func (r *postgresConnectionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {

@@ -52,6 +52,7 @@ func New(version string) func() provider.Provider {
 
 type integratorioProvider struct {
 	version string
+	fast    refreshFastPath // postgres_connection_refresh_fast_path.go
 }
 
 type providerModel struct {
@@ -164,6 +165,7 @@ func (p *integratorioProvider) Configure(ctx context.Context, req provider.Confi
 	resp.EphemeralResourceData = data
 	resp.ActionData = data
 	resp.ListResourceData = data
+	fastPathConfigured(ctx, data)
 }
 
 func (p *integratorioProvider) Resources(_ context.Context) []func() resource.Resource {

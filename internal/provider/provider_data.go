@@ -18,6 +18,9 @@ type providerData struct {
 	checks      *hostLimiter  // max_checks_per_database_host
 	lenders     *lenderIndex  // who borrows from whom, for destroy plans
 	creates     *createGuard  // the process's creates (processCreates), see createGuard
+
+	// fastVerify is set only while the refresh fast path is verified (postgres_connection_refresh_fast_path.go).
+	fastVerify *fastVerifyReads
 }
 
 func newProviderData(c *client.Client) *providerData {

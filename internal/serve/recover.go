@@ -65,9 +65,11 @@ func recoveredResponse[Resp any](d *tfprotov6.Diagnostic) (Resp, error) {
 	return resp, nil
 }
 
-// rpcName is the RPC a method value of the framework's server serves: "ReadResource".
+// rpcName is the RPC a method value of the framework's server serves: "ReadResource". Server's
+// own unexported methods that serve an RPC (readResource, the fast path's) are named after it.
 func rpcName(rpc any) string {
 	name := runtime.FuncForPC(reflect.ValueOf(rpc).Pointer()).Name()
 	name = strings.TrimSuffix(name, "-fm")
-	return name[strings.LastIndex(name, ".")+1:]
+	name = name[strings.LastIndex(name, ".")+1:]
+	return strings.ToUpper(name[:1]) + name[1:]
 }

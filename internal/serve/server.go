@@ -40,7 +40,9 @@ func New(p provider.Provider) *Server {
 		// fails first.
 		panic("serve: the plugin framework's server no longer serves every RPC that Server wraps")
 	}
-	return &Server{inner: inner}
+	s := &Server{inner: inner}
+	s.useFastPath(p)
+	return s
 }
 
 // frameworkServer is every RPC terraform-plugin-framework serves: tfprotov6.ProviderServer and
@@ -72,6 +74,11 @@ type Server struct {
 	// to recycle, which therefore never overlaps a call.
 	inFlight sync.RWMutex
 	ended    atomic.Int64 // calls ended since the framework's list was last emptied
+
+	fast       fastPath                              // the provider's refresh fast path (fastpath.go); nil when off
+	fastVerify bool                                  // answer from the framework, and compare (FastPathEnvVar=verify)
+	fastScope  func(context.Context) context.Context // binds this server's fast path scope (fastPath)
+	fastCalls  fastCalls
 }
 
 // recycleAfter is how many ended calls the framework may hold before Server empties its list:
@@ -161,12 +168,16 @@ func (s *Server) ValidateProviderConfig(ctx context.Context, req *tfprotov6.Vali
 }
 
 func (s *Server) ConfigureProvider(ctx context.Context, req *tfprotov6.ConfigureProviderRequest) (*tfprotov6.ConfigureProviderResponse, error) {
+	if s.fast != nil {
+		ctx = s.fastScope(ctx) // what Configure gives the framework, the fast path gets too
+	}
 	return call(s, ctx, req, s.inner.ConfigureProvider)
 }
 
 // StopProvider reaches the framework, which cancels the calls in flight through the contexts it
 // derived from theirs.
 func (s *Server) StopProvider(ctx context.Context, req *tfprotov6.StopProviderRequest) (*tfprotov6.StopProviderResponse, error) {
+	s.fastCalls.cancelAll()
 	return call(s, ctx, req, s.inner.StopProvider)
 }
 
@@ -179,11 +190,11 @@ func (s *Server) UpgradeResourceState(ctx context.Context, req *tfprotov6.Upgrad
 }
 
 func (s *Server) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
-	return call(s, ctx, req, s.inner.ReadResource)
+	return call(s, ctx, req, s.readResource)
 }
 
 func (s *Server) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
-	return call(s, ctx, req, s.inner.PlanResourceChange)
+	return call(s, ctx, req, s.planResourceChange)
 }
 
 func (s *Server) ApplyResourceChange(ctx context.Context, req *tfprotov6.ApplyResourceChangeRequest) (*tfprotov6.ApplyResourceChangeResponse, error) {

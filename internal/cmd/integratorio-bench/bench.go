@@ -24,13 +24,15 @@ import (
 
 // Operation names, in the order they run and are reported.
 const (
-	opCreate          = "create"
-	opRefresh         = "refresh"
-	opRefreshNoop     = "refresh, no-op provider"
-	opRefreshBaseline = "refresh, baseline provider"
-	opUpdate          = "update"
-	opDestroy         = "destroy"
-	opCreateDirect    = "create+direct"
+	opCreate           = "create"
+	opRefresh          = "refresh"
+	opRefreshNoop      = "refresh, no-op provider"
+	opRefreshDecode    = "refresh, decode floor"
+	opRefreshFramework = "refresh, fast path off" // INTEGRATORIO_REFRESH_FAST_PATH=0: every call through the framework
+	opRefreshBaseline  = "refresh, baseline provider"
+	opUpdate           = "update"
+	opDestroy          = "destroy"
+	opCreateDirect     = "create+direct"
 )
 
 // gcOp names a refresh with the provider under other garbage-collector settings.
@@ -40,7 +42,7 @@ func gcOp(setting string) string { return "refresh, " + setting }
 // destroy and the create with the direct check are left out: they take minutes at that scale
 // (a destroy of 2,000 took 5 minutes on the floor alone) and scale as the create does.
 func (b *bench) operations(n int) []string {
-	ops := []string{opCreate, opRefresh, opRefreshNoop}
+	ops := []string{opCreate, opRefresh, opRefreshFramework, opRefreshNoop, opRefreshDecode}
 	if b.baselineCLICfg != "" {
 		ops = append(ops, opRefreshBaseline)
 	}
@@ -414,10 +416,18 @@ func (b *bench) cycle(ctx context.Context, w *workspace) (map[string]sample, err
 	return out, nil
 }
 
-// refreshVariants runs the refresh again with the no-op provider, the baseline provider and the
+// decodeFloorEnv makes integratorio-noop-provider the decode floor: it decodes and encodes every
+// value of a refresh with the schema (its DecodeEnvVar).
+const decodeFloorEnv = "INTEGRATORIO_NOOP_DECODE=1"
+
+// refreshVariants runs the refresh again with the fast path off, the no-op provider, the decode floor, the baseline provider and the
 // provider under each -gc setting, into out.
 func (b *bench) refreshVariants(ctx context.Context, w *workspace, args []string, out map[string]sample) error {
-	variants := []variant{{opRefreshNoop, w.servedBy(b.noop, b.noopCLICfg)}}
+	variants := []variant{
+		{opRefreshFramework, w.servedBy(b.prov, b.cliCfg, "INTEGRATORIO_REFRESH_FAST_PATH=0")},
+		{opRefreshNoop, w.servedBy(b.noop, b.noopCLICfg)},
+		{opRefreshDecode, w.servedBy(b.noop, b.noopCLICfg, decodeFloorEnv)},
+	}
 	if b.baselineCLICfg != "" {
 		variants = append(variants, variant{opRefreshBaseline, w.servedBy(b.baseline, b.baselineCLICfg)})
 	}

@@ -15,7 +15,8 @@
 // Above -full-cycle-max-n (500) the update and create+direct are left out: they take minutes and
 // scale as the create does. The refresh also runs, back to back, with integratorio-noop-provider,
 // which has the provider's schemas and does no work (the part of the gap to the floor that any
-// plugin provider with this schema pays), with the provider built from -baseline (a git revision:
+// plugin provider with this schema pays), with the same provider as the decode floor (it also
+// decodes and encodes every state, configuration and plan with the schema), with the provider built from -baseline (a git revision:
 // old code beside new in one run), and under each -gc setting (GOGC, GOMEMLIMIT).
 //
 // For every command it samples the provider processes through /proc: their CPU time (utime +

@@ -7,12 +7,18 @@
 //
 // It serves only what a refresh asks for: the schemas come from the real provider, and any other
 // call (apply, import, data sources) goes to the real provider unconfigured and fails.
+//
+// With INTEGRATORIO_NOOP_DECODE=1 it is the bench's second floor, the decode floor: ReadResource
+// and PlanResourceChange also decode every state, configuration and plan they are given with the
+// schema's type (DynamicValue.Unmarshal) and encode the answer again (tfprotov6.NewDynamicValue),
+// as any provider must; still no other work. What a refresh costs above it is work, not decoding.
 package main
 
 import (
 	"context"
 	"fmt"
 	"log"
+	"os"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -29,7 +35,11 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	err = tf6server.Serve(serve.Address, func() tfprotov6.ProviderServer { return server })
+	var served tfprotov6.ProviderServer = server
+	if os.Getenv(DecodeEnvVar) == "1" {
+		served = &decodeServer{noopServer: server}
+	}
+	err = tf6server.Serve(serve.Address, func() tfprotov6.ProviderServer { return served })
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -89,4 +99,58 @@ func (s *noopServer) ReadResource(_ context.Context, req *tfprotov6.ReadResource
 
 func (s *noopServer) PlanResourceChange(_ context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
 	return &tfprotov6.PlanResourceChangeResponse{PlannedState: req.ProposedNewState, PlannedPrivate: req.PriorPrivate}, nil
+}
+
+// DecodeEnvVar set to 1 makes the process the decode floor (decodeServer).
+const DecodeEnvVar = "INTEGRATORIO_NOOP_DECODE"
+
+// decodeServer is the no-op provider that decodes and encodes the values of a refresh: the cost
+// every provider pays for its schema's values, and nothing else.
+type decodeServer struct {
+	*noopServer
+}
+
+// roundTrip decodes v with typ and encodes it again; a nil v stays nil.
+func roundTrip(typ tftypes.Type, v *tfprotov6.DynamicValue) (*tfprotov6.DynamicValue, error) {
+	if v == nil {
+		return nil, nil
+	}
+	value, err := v.Unmarshal(typ)
+	if err != nil {
+		return nil, err
+	}
+	out, err := tfprotov6.NewDynamicValue(typ, value)
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+func (s *decodeServer) ReadResource(_ context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
+	typ, ok := s.resourceTypes[req.TypeName]
+	if !ok {
+		return nil, fmt.Errorf("unknown resource type %q", req.TypeName)
+	}
+	state, err := roundTrip(typ, req.CurrentState)
+	if err != nil {
+		return nil, err
+	}
+	return &tfprotov6.ReadResourceResponse{NewState: state, Private: req.Private}, nil
+}
+
+func (s *decodeServer) PlanResourceChange(_ context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
+	typ, ok := s.resourceTypes[req.TypeName]
+	if !ok {
+		return nil, fmt.Errorf("unknown resource type %q", req.TypeName)
+	}
+	for _, v := range []*tfprotov6.DynamicValue{req.PriorState, req.Config} {
+		if _, err := roundTrip(typ, v); err != nil {
+			return nil, err
+		}
+	}
+	planned, err := roundTrip(typ, req.ProposedNewState)
+	if err != nil {
+		return nil, err
+	}
+	return &tfprotov6.PlanResourceChangeResponse{PlannedState: planned, PlannedPrivate: req.PriorPrivate}, nil
 }
