@@ -176,8 +176,8 @@ func planLevelInForce(ctx context.Context, req resource.ModifyPlanRequest, resp 
 
 // verifyFollowsUseSSL plans ssl_verify_server_certificate when it is not configured: true with
 // use_ssl = true, null without TLS (where it means nothing, and a plan showing `true` misleads),
-// unknown while use_ssl is. Read records null for a connection without TLS too, so state written
-// by earlier versions (true) is corrected by the refresh, without a diff.
+// unknown while use_ssl is. Read records null for a connection without TLS too; state written by
+// 0.1.0 (true) is rewritten by the schema version 1 upgrader (postgres_connection_upgrade.go).
 func verifyFollowsUseSSL() planmodifier.Bool { return verifyFollowsUseSSLModifier{} }
 
 type verifyFollowsUseSSLModifier struct{}
