@@ -47,6 +47,9 @@ type refreshFastPath struct {
 	attrTypes  map[string]attr.Type
 	objectType tftypes.Object
 	identity   tftypes.Object
+	attrNames  []string // the schema's attribute names, sorted
+	// validatable: the fast path answers validation and upgrades (schemaValidatable).
+	validatable bool
 }
 
 func (f *refreshFastPath) init(ctx context.Context) {
@@ -60,6 +63,9 @@ func (f *refreshFastPath) init(ctx context.Context) {
 		}
 		f.objectType, _ = f.schema.Type().TerraformType(ctx).(tftypes.Object)
 		f.identity, _ = connectionIdentitySchema().Type().TerraformType(ctx).(tftypes.Object)
+		f.attrNames = sortedKeys(f.schema.Attributes)
+		_, hasConfigValidators := any(&postgresConnectionResource{}).(resource.ResourceWithConfigValidators)
+		f.validatable = schemaValidatable(f.schema) && !hasConfigValidators
 	})
 }
 
