@@ -357,3 +357,53 @@ func isValidUTF8Model(m postgresConnectionModel) bool {
 	}
 	return true
 }
+
+// BenchmarkRefreshValidateAndUpgrade is the other two calls of one resource's refresh,
+// UpgradeResourceState of its stored state and ValidateResourceConfig of its configuration (the
+// bench's: verified TLS with a CA), through the framework and through the fast path.
+func BenchmarkRefreshValidateAndUpgrade(b *testing.B) {
+	r := newFastPathRig(b, emulator.Config{})
+	pem := benchMaterial(b)
+	yes := true
+	doc := r.create(client.Connection{Name: "bench", RDBMS: &client.RDBMS{Host: "db.example.com", Port: 5432, Database: "orders",
+		User: "svc", Password: "pw", SSL: &client.SSL{CA: pem.CA}, UseSSL: &yes}})
+	state := r.stateFor(doc, "pw", func(m *postgresConnectionModel) { m.SSLCA = types.StringValue(pem.CA) })
+	stateValue, _ := r.p.fast.valueOf(r.ctx, state)
+	upgradeReq := &tfprotov6.UpgradeResourceStateRequest{TypeName: fastPathTypeName, Version: r.p.fast.schema.Version,
+		RawState: &tfprotov6.RawState{JSON: stateJSON(b, stateValue)}}
+	validateReq := &tfprotov6.ValidateResourceConfigRequest{TypeName: fastPathTypeName, Config: r.dynamic(configOf(state, true)),
+		ClientCapabilities: &tfprotov6.ValidateResourceConfigClientCapabilities{WriteOnlyAttributesAllowed: true}}
+	for _, path := range []struct {
+		name     string
+		upgrade  func() *tfprotov6.UpgradeResourceStateResponse
+		validate func() *tfprotov6.ValidateResourceConfigResponse
+	}{
+		{"framework", func() *tfprotov6.UpgradeResourceStateResponse {
+			resp, _ := r.fw.UpgradeResourceState(r.ctx, upgradeReq)
+			return resp
+		},
+			func() *tfprotov6.ValidateResourceConfigResponse {
+				resp, _ := r.fw.ValidateResourceConfig(r.ctx, validateReq)
+				return resp
+			}},
+		{"fast", func() *tfprotov6.UpgradeResourceStateResponse {
+			resp, _ := r.p.FastUpgradeResourceState(r.ctx, upgradeReq)
+			return resp
+		},
+			func() *tfprotov6.ValidateResourceConfigResponse {
+				resp, _ := r.p.FastValidateResourceConfig(r.ctx, validateReq)
+				return resp
+			}},
+	} {
+		b.Run(path.name, func(b *testing.B) {
+			for b.Loop() {
+				if up := path.upgrade(); up == nil || up.UpgradedState == nil || len(up.Diagnostics) > 0 {
+					b.Fatalf("the upgrade failed: %+v", up)
+				}
+				if v := path.validate(); v == nil || len(v.Diagnostics) > 0 {
+					b.Fatalf("the validation failed: %+v", v)
+				}
+			}
+		})
+	}
+}
