@@ -9,7 +9,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr/xattr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
@@ -78,7 +77,8 @@ func (f *refreshFastPath) upgradeResourceState(ctx context.Context, req *tfproto
 //     hands resources only *providerData), and ValidateConfig does not use it.
 //   - ConfigValidators: the resource has none (TestRefreshFastPath_validateAnswersAsTheFramework
 //     holds it to that).
-//   - ValidateConfig, with the configuration and the client's capabilities.
+//   - ValidateConfig: its rules (validateModel) on the model decoded as Read's fast path does; it
+//     does not look at the client's capabilities.
 //   - SchemaValidate: every attribute, as validateAttribute does it, then the schema's
 //     deprecation warning.
 //
@@ -107,13 +107,13 @@ func (f *refreshFastPath) validateResourceConfig(ctx context.Context, req *tfpro
 		capabilities: validator.ValidateSchemaClientCapabilities{WriteOnlyAttributesAllowed: writeOnly},
 	}
 
+	// ValidateConfig: getModel, which fails only where modelOf does, then validateModel.
+	m, ok := f.modelOf(ctx, value)
+	if !ok {
+		return nil, false
+	}
 	var diags diag.Diagnostics
-	var validated resource.ValidateConfigResponse
-	(&postgresConnectionResource{}).ValidateConfig(ctx, resource.ValidateConfigRequest{
-		ClientCapabilities: resource.ValidateConfigClientCapabilities{WriteOnlyAttributesAllowed: writeOnly},
-		Config:             v.config,
-	}, &validated)
-	diags.Append(validated.Diagnostics...)
+	validateModel(m, &diags)
 
 	for _, name := range f.attrNames {
 		attrDiags, ok := v.attribute(ctx, f.schema.Attributes[name], path.Root(name), path.MatchRoot(name), values[name])
