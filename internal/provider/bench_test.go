@@ -23,7 +23,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/youmark/pkcs8"
 
@@ -199,10 +199,10 @@ func BenchmarkValidateTLSMaterial(b *testing.B) {
 		c.set(&m)
 		b.Run(c.name, func(b *testing.B) {
 			for b.Loop() {
-				var resp resource.ValidateConfigResponse
-				validateTLSMaterial(m, &resp)
-				if resp.Diagnostics.HasError() {
-					b.Fatal(resp.Diagnostics)
+				var diags diag.Diagnostics
+				validateTLSMaterial(m, &diags)
+				if diags.HasError() {
+					b.Fatal(diags)
 				}
 			}
 		})

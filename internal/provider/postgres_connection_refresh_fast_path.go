@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"strings"
@@ -47,6 +48,9 @@ type refreshFastPath struct {
 	attrTypes  map[string]attr.Type
 	objectType tftypes.Object
 	identity   tftypes.Object
+	attrNames  []string // the schema's attribute names, sorted
+	// validatable: the fast path answers validation and upgrades (schemaValidatable).
+	validatable bool
 }
 
 func (f *refreshFastPath) init(ctx context.Context) {
@@ -60,6 +64,9 @@ func (f *refreshFastPath) init(ctx context.Context) {
 		}
 		f.objectType, _ = f.schema.Type().TerraformType(ctx).(tftypes.Object)
 		f.identity, _ = connectionIdentitySchema().Type().TerraformType(ctx).(tftypes.Object)
+		f.attrNames = sortedKeys(f.schema.Attributes)
+		_, hasConfigValidators := any(&postgresConnectionResource{}).(resource.ResourceWithConfigValidators)
+		f.validatable = schemaValidatable(f.schema) && !hasConfigValidators
 	})
 }
 
@@ -249,9 +256,14 @@ func (f *refreshFastPath) planResourceChange(ctx context.Context, req *tfprotov6
 	if !ok || prior.IsNull() {
 		return nil, false // a create
 	}
-	proposed, ok := f.decodeObject(req.ProposedNewState)
-	if !ok || !proposed.Equal(prior) {
-		return nil, false // a change or a destroy
+	// The same bytes are the same value: only other bytes need decoding to compare (a map's
+	// entries may come in another order).
+	proposed := prior
+	if !sameEncoding(req.ProposedNewState, req.PriorState) {
+		proposed, ok = f.decodeObject(req.ProposedNewState)
+		if !ok || !proposed.Equal(prior) {
+			return nil, false // a change or a destroy
+		}
 	}
 	configValue, ok := f.decodeObject(req.Config)
 	if !ok || configValue.IsNull() || !configValue.IsFullyKnown() {
@@ -348,6 +360,11 @@ func unchangedQuietPlan(config, state postgresConnectionModel) bool {
 func (f *refreshFastPath) decodeObject(v *tfprotov6.DynamicValue) (tftypes.Value, bool) {
 	value, err := v.Unmarshal(f.objectType)
 	return value, err == nil
+}
+
+// sameEncoding reports whether a and b are the same msgpack bytes (and neither JSON).
+func sameEncoding(a, b *tfprotov6.DynamicValue) bool {
+	return len(a.JSON) == 0 && len(b.JSON) == 0 && len(a.MsgPack) > 0 && bytes.Equal(a.MsgPack, b.MsgPack)
 }
 
 // decodeIdentity is fromproto6.ResourceIdentity's decoding; a null value when Terraform sent none.

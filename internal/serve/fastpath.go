@@ -2,6 +2,7 @@ package serve
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"reflect"
 	"sort"
@@ -28,6 +29,8 @@ const FastPathEnvVar = "INTEGRATORIO_REFRESH_FAST_PATH"
 // configuration of its own server, as the framework does (it keeps each server's configured data
 // apart), even when one provider value is served by several servers.
 type fastPath interface {
+	FastValidateResourceConfig(context.Context, *tfprotov6.ValidateResourceConfigRequest) (*tfprotov6.ValidateResourceConfigResponse, bool)
+	FastUpgradeResourceState(context.Context, *tfprotov6.UpgradeResourceStateRequest) (*tfprotov6.UpgradeResourceStateResponse, bool)
 	FastReadResource(context.Context, *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, bool)
 	FastPlanResourceChange(context.Context, *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, bool)
 	FastPathScope(verify bool) func(context.Context) context.Context
@@ -98,6 +101,41 @@ func fastFirst[Req any, Resp any](s *Server, ctx context.Context, req Req, fast 
 		return want, err
 	}
 	return resp, nil
+}
+
+func (s *Server) validateResourceConfig(ctx context.Context, req *tfprotov6.ValidateResourceConfigRequest) (*tfprotov6.ValidateResourceConfigResponse, error) {
+	if s.fast == nil {
+		return s.inner.ValidateResourceConfig(ctx, req)
+	}
+	return fastFirst(s, ctx, req, s.fast.FastValidateResourceConfig, s.inner.ValidateResourceConfig, func(fast, want *tfprotov6.ValidateResourceConfigResponse) {
+		// The framework validates the attributes in Go's map order, so its diagnostics come in
+		// any order: compared as a set.
+		want.Diagnostics = append(want.Diagnostics, differences(field{"diagnostics", diagnosticSet(fast.Diagnostics), diagnosticSet(want.Diagnostics)})...)
+	})
+}
+
+func (s *Server) upgradeResourceState(ctx context.Context, req *tfprotov6.UpgradeResourceStateRequest) (*tfprotov6.UpgradeResourceStateResponse, error) {
+	if s.fast == nil {
+		return s.inner.UpgradeResourceState(ctx, req)
+	}
+	return fastFirst(s, ctx, req, s.fast.FastUpgradeResourceState, s.inner.UpgradeResourceState, func(fast, want *tfprotov6.UpgradeResourceStateResponse) {
+		state, _ := s.verifyTypes(ctx, req.TypeName)
+		want.Diagnostics = append(want.Diagnostics, differences(valueField("upgraded state", state, fast.UpgradedState, want.UpgradedState),
+			field{"diagnostics", fast.Diagnostics, want.Diagnostics})...)
+	})
+}
+
+// diagnosticSet is diagnostics as a set: how many times each occurs, nil for none.
+func diagnosticSet(diags []*tfprotov6.Diagnostic) map[string]int {
+	if len(diags) == 0 {
+		return nil
+	}
+	set := map[string]int{}
+	for _, d := range diags {
+		key := fmt.Sprintf("%v\x00%s\x00%s\x00%v", d.Severity, d.Summary, d.Detail, d.Attribute)
+		set[key]++
+	}
+	return set
 }
 
 func (s *Server) readResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {

@@ -41,13 +41,21 @@ func (f *fakeFastPath) FastPlanResourceChange(context.Context, *tfprotov6.PlanRe
 	return &tfprotov6.PlanResourceChangeResponse{PlannedPrivate: []byte(`"fast"`)}, f.answer
 }
 
+func (f *fakeFastPath) FastValidateResourceConfig(context.Context, *tfprotov6.ValidateResourceConfigRequest) (*tfprotov6.ValidateResourceConfigResponse, bool) {
+	return &tfprotov6.ValidateResourceConfigResponse{Diagnostics: []*tfprotov6.Diagnostic{{Summary: "fast"}}}, f.answer
+}
+
+func (f *fakeFastPath) FastUpgradeResourceState(context.Context, *tfprotov6.UpgradeResourceStateRequest) (*tfprotov6.UpgradeResourceStateResponse, bool) {
+	return &tfprotov6.UpgradeResourceStateResponse{Diagnostics: []*tfprotov6.Diagnostic{{Summary: "fast"}}}, f.answer
+}
+
 // The real provider has a fast path with the signatures Server looks for (a change of one would
 // silently turn it off), on by default; FastPathEnvVar=0 turns it off.
 func TestServer_usesTheProvidersFastPath(t *testing.T) {
 	for _, mode := range []string{"", "1", "verify"} {
 		t.Setenv(FastPathEnvVar, mode)
 		if New(provider.New("test")()).fast == nil {
-			t.Fatalf("%s=%q: serve.New found no fast path on the provider: FastReadResource, FastPlanResourceChange or FastPathScope changed signature", FastPathEnvVar, mode)
+			t.Fatalf("%s=%q: serve.New found no fast path on the provider: a Fast* method or FastPathScope changed signature", FastPathEnvVar, mode)
 		}
 	}
 	t.Setenv(FastPathEnvVar, "0")
@@ -80,11 +88,21 @@ func TestServer_fastPathFirstThenTheFramework(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fromFast := string(read.Private) == `"fast"` && string(plan.PlannedPrivate) == `"fast"`
+		validate, err := s.ValidateResourceConfig(ctx, &tfprotov6.ValidateResourceConfigRequest{TypeName: "integratorio_nothing"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		upgrade, err := s.UpgradeResourceState(ctx, &tfprotov6.UpgradeResourceStateRequest{TypeName: "integratorio_nothing"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fast := func(diags []*tfprotov6.Diagnostic) bool { return len(diags) == 1 && diags[0].Summary == "fast" }
+		fromFast := string(read.Private) == `"fast"` && string(plan.PlannedPrivate) == `"fast"` && fast(validate.Diagnostics) && fast(upgrade.Diagnostics)
 		// The framework answers an unknown resource type with an error.
-		fromFramework := len(read.Diagnostics) > 0 && len(plan.Diagnostics) > 0 && read.Private == nil
+		fromFramework := len(read.Diagnostics) > 0 && len(plan.Diagnostics) > 0 && read.Private == nil &&
+			len(validate.Diagnostics) > 0 && !fast(validate.Diagnostics) && len(upgrade.Diagnostics) > 0 && !fast(upgrade.Diagnostics)
 		if answer != fromFast || answer == fromFramework {
-			t.Errorf("fast path answering %v: read %+v, plan %+v", answer, read, plan)
+			t.Errorf("fast path answering %v: read %+v, plan %+v, validate %+v, upgrade %+v", answer, read, plan, validate, upgrade)
 		}
 	}
 }
@@ -132,13 +150,23 @@ func TestServer_verifiesTheFastPath(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	validate, err := s.ValidateResourceConfig(ctx, &tfprotov6.ValidateResourceConfigRequest{TypeName: "integratorio_nothing"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	upgrade, err := s.UpgradeResourceState(ctx, &tfprotov6.UpgradeResourceStateRequest{TypeName: "integratorio_nothing"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for what, got := range map[string]struct {
 		diags   []*tfprotov6.Diagnostic
 		private []byte
 		want    string
 	}{
-		"read": {read.Diagnostics, read.Private, "answered this call otherwise than the plugin framework: private state, diagnostics. "},
-		"plan": {plan.Diagnostics, plan.PlannedPrivate, "answered this call otherwise than the plugin framework: planned private state, diagnostics. "},
+		"read":     {read.Diagnostics, read.Private, "answered this call otherwise than the plugin framework: private state, diagnostics. "},
+		"plan":     {plan.Diagnostics, plan.PlannedPrivate, "answered this call otherwise than the plugin framework: planned private state, diagnostics. "},
+		"validate": {validate.Diagnostics, nil, "answered this call otherwise than the plugin framework: diagnostics. "},
+		"upgrade":  {upgrade.Diagnostics, nil, "answered this call otherwise than the plugin framework: diagnostics. "},
 	} {
 		last := got.diags[len(got.diags)-1]
 		if string(got.private) == `"fast"` || last.Summary != "Refresh Fast Path Differs From the Framework" || !strings.Contains(last.Detail, got.want) {

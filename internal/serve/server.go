@@ -182,11 +182,11 @@ func (s *Server) StopProvider(ctx context.Context, req *tfprotov6.StopProviderRe
 }
 
 func (s *Server) ValidateResourceConfig(ctx context.Context, req *tfprotov6.ValidateResourceConfigRequest) (*tfprotov6.ValidateResourceConfigResponse, error) {
-	return call(s, ctx, req, s.inner.ValidateResourceConfig)
+	return call(s, ctx, req, s.validateResourceConfig)
 }
 
 func (s *Server) UpgradeResourceState(ctx context.Context, req *tfprotov6.UpgradeResourceStateRequest) (*tfprotov6.UpgradeResourceStateResponse, error) {
-	return call(s, ctx, req, s.inner.UpgradeResourceState)
+	return call(s, ctx, req, s.upgradeResourceState)
 }
 
 func (s *Server) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {

@@ -376,11 +376,13 @@ type variant struct {
 	w  *workspace
 }
 
-// cycle runs create, refresh, update and destroy in w and returns one sample of each; above
-// -full-cycle-max-n it leaves the update out. After the provider's refresh come the same refresh
-// with the no-op provider, the baseline provider and each -gc setting, back to back.
-func (b *bench) cycle(ctx context.Context, w *workspace) (map[string]sample, error) {
-	out := map[string]sample{}
+// cycle runs create, refresh, update and destroy in w and returns the samples of each; above
+// -full-cycle-max-n it leaves the update out. The refresh runs -refresh-rounds times; after each
+// of the provider's come the same refresh with the fast path off, the no-op provider, the decode
+// floor, the baseline provider and each -gc setting, back to back, so that every round compares
+// refreshes made within seconds of each other.
+func (b *bench) cycle(ctx context.Context, w *workspace) (map[string][]sample, error) {
+	out := map[string][]sample{}
 	if err := w.write(b, "a", false); err != nil {
 		return nil, err
 	}
@@ -399,17 +401,23 @@ func (b *bench) cycle(ctx context.Context, w *workspace) (map[string]sample, err
 		if err := w.write(b, st.rev, false); err != nil {
 			return nil, err
 		}
-		s, err := b.measure(ctx, w, st.args...)
-		if err != nil {
-			return nil, fmt.Errorf("%s at N=%d (%s): %w", st.op, w.n, w.kind, err)
+		rounds := 1
+		if st.op == opRefresh {
+			rounds = b.opts.refreshRounds
 		}
-		if err := b.verify(w, st.op); err != nil {
-			return nil, err
-		}
-		out[st.op] = s
-		if st.op == opRefresh && w.kind == "provider" {
-			if err := b.refreshVariants(ctx, w, st.args, out); err != nil {
+		for range rounds {
+			s, err := b.measure(ctx, w, st.args...)
+			if err != nil {
+				return nil, fmt.Errorf("%s at N=%d (%s): %w", st.op, w.n, w.kind, err)
+			}
+			if err := b.verify(w, st.op); err != nil {
 				return nil, err
+			}
+			out[st.op] = append(out[st.op], s)
+			if st.op == opRefresh && w.kind == "provider" {
+				if err := b.refreshVariants(ctx, w, st.args, out); err != nil {
+					return nil, err
+				}
 			}
 		}
 	}
@@ -422,7 +430,7 @@ const decodeFloorEnv = "INTEGRATORIO_NOOP_DECODE=1"
 
 // refreshVariants runs the refresh again with the fast path off, the no-op provider, the decode floor, the baseline provider and the
 // provider under each -gc setting, into out.
-func (b *bench) refreshVariants(ctx context.Context, w *workspace, args []string, out map[string]sample) error {
+func (b *bench) refreshVariants(ctx context.Context, w *workspace, args []string, out map[string][]sample) error {
 	variants := []variant{
 		{opRefreshFramework, w.servedBy(b.prov, b.cliCfg, "INTEGRATORIO_REFRESH_FAST_PATH=0")},
 		{opRefreshNoop, w.servedBy(b.noop, b.noopCLICfg)},
@@ -439,7 +447,7 @@ func (b *bench) refreshVariants(ctx context.Context, w *workspace, args []string
 		if err != nil {
 			return fmt.Errorf("%s at N=%d: %w", v.op, w.n, err)
 		}
-		out[v.op] = s
+		out[v.op] = append(out[v.op], s)
 	}
 	return nil
 }

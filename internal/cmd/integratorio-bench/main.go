@@ -71,6 +71,7 @@ type options struct {
 	baseline      string
 	gcSettings    []string
 	fullCycleMaxN int
+	refreshRounds int
 }
 
 func parseOptions(args []string, stderr io.Writer) (options, error) {
@@ -91,6 +92,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.baseline, "baseline", "", "a git revision of this repository: its provider refreshes beside the current one, to compare the two in one run")
 	gc := fs.String("gc", "", "garbage-collector settings to refresh under as well, separated by ';', each a comma-separated list of variables (GOGC=200;GOGC=400,GOMEMLIMIT=64MiB); a user's GOGC or GOMEMLIMIT overrides the provider's own defaults")
 	fs.IntVar(&o.fullCycleMaxN, "full-cycle-max-n", 500, "above this N, skip the update and the create with the direct check")
+	fs.IntVar(&o.refreshRounds, "refresh-rounds", 1, "rounds of refreshes per run, each the provider's then every other kind's, back to back; the medians take every round")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -125,6 +127,8 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 		return o, errors.New("-n: no resource counts given")
 	case o.runs < 1:
 		return o, errors.New("-runs must be at least 1")
+	case o.refreshRounds < 1:
+		return o, errors.New("-refresh-rounds must be at least 1")
 	case o.latency < 0:
 		return o, errors.New("-latency must not be negative")
 	case o.parallelism < 1:

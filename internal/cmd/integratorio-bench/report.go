@@ -153,8 +153,8 @@ func scaleTargets(rep *report) []target {
 }
 
 func printReport(w io.Writer, rep *report) {
-	_, _ = fmt.Fprintf(w, "\nTerraform %s, latency %s per API request, -parallelism=%d, %d run(s) per figure (medians), PostgreSQL %s\n\n",
-		rep.TerraformVersion, rep.Latency, rep.Parallelism, rep.Runs, rep.PostgreSQL)
+	_, _ = fmt.Fprintf(w, "\nTerraform %s, latency %s per API request, -parallelism=%d, %d run(s) per figure and %d round(s) of refreshes per run (medians), PostgreSQL %s\n\n",
+		rep.TerraformVersion, rep.Latency, rep.Parallelism, rep.Runs, max(rep.RefreshRounds, 1), rep.PostgreSQL)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	_, _ = fmt.Fprintln(tw, "N\toperation\tfloor (s)\tprovider (s)\tratio\tAPI req/resource\twrites/resource\tpeak in flight\tprovider CPU (s)\tprovider peak (MiB)\t")
 	for _, o := range rep.Operations {

@@ -68,6 +68,7 @@ type report struct {
 	LatencyMS        float64           `json:"latency_ms"`
 	Parallelism      int               `json:"parallelism"`
 	Runs             int               `json:"runs"`
+	RefreshRounds    int               `json:"refresh_rounds"`
 	Ns               []int             `json:"n"`
 	PostgreSQL       string            `json:"postgresql"`
 	Operations       []opReport        `json:"operations"`
@@ -84,7 +85,7 @@ func (b *bench) runAll(ctx context.Context) (*report, error) {
 	rep := &report{
 		TerraformVersion: b.tfVer, TerraformPath: b.tf, Latency: b.opts.latency.String(),
 		LatencyMS: float64(b.opts.latency.Microseconds()) / 1000, Parallelism: b.opts.parallelism,
-		Runs: b.opts.runs, Ns: b.opts.ns, PostgreSQL: b.pg.Version(), StartedAt: start.UTC(),
+		Runs: b.opts.runs, RefreshRounds: b.opts.refreshRounds, Ns: b.opts.ns, PostgreSQL: b.pg.Version(), StartedAt: start.UTC(),
 	}
 
 	b.logf("direct check: pgcheck vs raw pgx vs psql, %d iterations each", b.opts.directIters)
@@ -116,15 +117,17 @@ func (b *bench) runAll(ctx context.Context) (*report, error) {
 				return nil, err
 			}
 			if b.fullCycle(n) {
-				if ps[opCreateDirect], err = b.directCycle(ctx, provWS); err != nil {
+				s, err := b.directCycle(ctx, provWS)
+				if err != nil {
 					return nil, err
 				}
+				ps[opCreateDirect] = []sample{s}
 			}
 			for op, s := range fs {
-				floor[op] = append(floor[op], s)
+				floor[op] = append(floor[op], s...)
 			}
 			for op, s := range ps {
-				prov[op] = append(prov[op], s)
+				prov[op] = append(prov[op], s...)
 			}
 			b.logf("N=%d run %d/%d in %.1fs: %s", n, r, b.opts.runs, time.Since(t0).Seconds(), runSummary(b.operations(n), fs, ps))
 		}
@@ -159,21 +162,43 @@ func (b *bench) runAll(ctx context.Context) (*report, error) {
 	return rep, nil
 }
 
-// runSummary is one run's figures, for the progress log.
-func runSummary(ops []string, floor, prov map[string]sample) string {
+// runSummary is one run's figures, for the progress log: the medians of its rounds.
+func runSummary(ops []string, floor, prov map[string][]sample) string {
 	var parts []string
 	for _, op := range ops {
 		p := prov[op]
-		part := fmt.Sprintf("%s %.2fs", op, p.Seconds)
+		part := fmt.Sprintf("%s %s", op, secondsOf(p))
 		if f, ok := floor[op]; ok {
-			part += fmt.Sprintf(" (floor %.2fs)", f.Seconds)
+			part += fmt.Sprintf(" (floor %s)", secondsOf(f))
 		}
-		if p.Provider != nil && p.Provider.Processes > 0 {
-			part += fmt.Sprintf(" [cpu %.2fs, peak %.0f MiB]", p.Provider.CPUSeconds, float64(p.Provider.PeakBytes)/(1<<20))
+		var cpu []float64
+		var peak int64
+		for _, s := range p {
+			if s.Provider != nil && s.Provider.Processes > 0 {
+				cpu = append(cpu, s.Provider.CPUSeconds)
+				peak = max(peak, s.Provider.PeakBytes)
+			}
+		}
+		if len(cpu) > 0 {
+			part += fmt.Sprintf(" [cpu %.2fs, peak %.0f MiB]", median(cpu), float64(peak)/(1<<20))
 		}
 		parts = append(parts, part)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// secondsOf is the samples' times: one, or their median and each of them.
+func secondsOf(samples []sample) string {
+	var v []string
+	var secs []float64
+	for _, s := range samples {
+		secs = append(secs, s.Seconds)
+		v = append(v, fmt.Sprintf("%.2f", s.Seconds))
+	}
+	if len(samples) == 1 {
+		return v[0] + "s"
+	}
+	return fmt.Sprintf("%.2fs (%s)", median(secs), strings.Join(v, " "))
 }
 
 func summarise(op string, n int, floor, prov []sample) opReport {
