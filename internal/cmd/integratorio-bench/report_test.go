@@ -63,3 +63,17 @@ func TestParseOptions_gc(t *testing.T) {
 		t.Fatalf("a -gc setting other than GOGC or GOMEMLIMIT: %v", err)
 	}
 }
+
+// A round-by-round ratio pairs each refresh with the floor's of the same round; one round or
+// unequal counts print nothing.
+func TestPairedRatio(t *testing.T) {
+	paired, each := pairedRatio([]float64{5.00, 4.90, 3.86}, []float64{7.04, 3.92, 3.37})
+	if each != "0.71 1.25 1.15" || paired < 1.145 || paired > 1.155 {
+		t.Errorf("pairedRatio = %.3f (%s), want 1.15 (0.71 1.25 1.15)", paired, each)
+	}
+	for _, c := range [][2][]float64{{{1}, {1}}, {{1, 2}, {1}}} {
+		if _, each := pairedRatio(c[0], c[1]); each != "" {
+			t.Errorf("pairedRatio(%v, %v) printed %q", c[0], c[1], each)
+		}
+	}
+}
